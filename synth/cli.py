@@ -1,0 +1,73 @@
+"""The `synth` command: a thin click layer over the library (data to stdout, progress to stderr)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Settings
+from .errors import SynthError
+
+
+class SynthGroup(click.Group):
+    """A click group that turns SynthError into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SynthError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=SynthGroup)
+@click.version_option(__version__, prog_name="synth")
+@click.option("--db", "db", type=click.Path(dir_okay=False), envvar="SYNTH_DB", help="SQLite database (default db/synth.db).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--verbose", "-v", is_flag=True, help="More detail on stderr.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, quiet: bool, verbose: bool) -> None:
+    """Build a literature corpus, verify its claims across languages, write the report."""
+    ctx.obj = Settings.from_env(db=db, quiet=quiet, verbose=verbose)
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def open_store(settings: Settings):
+    """Open (and migrate) the store named by the settings."""
+    from .store import Store
+
+    return Store(settings.db)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array on stdout.")
+@pass_settings
+def papers(settings: Settings, as_json: bool) -> None:
+    """List the stored papers: id, title, year, pages, passages, languages, status."""
+    from .corpus import paper_summaries
+
+    rows = paper_summaries(open_store(settings))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no papers stored", err=True)
+        return
+    click.echo("id\tyear\tpages\tpassages\tlanguages\tstatus\ttitle")
+    for r in rows:
+        click.echo(
+            f"{r['id']}\t{r['year'] or ''}\t{r['pages'] or 0}\t{r['passages']}\t{','.join(r['languages'])}\t{r['status']}\t{r['title']}"
+        )
+
+
+def main() -> None:  # pragma: no cover - console entry
+    cli(prog_name="synth")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

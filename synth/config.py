@@ -1,0 +1,64 @@
+"""One Settings object: paths, model names and knobs, each overridable by a SYNTH_* environment variable."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _field(default, help: str, env: str | None = None):
+    return field(default=default, metadata={"help": help, "env": env})
+
+
+@dataclass
+class Settings:
+    """Everything synth can be configured with. `Settings.from_env()` reads SYNTH_<NAME> overrides."""
+
+    db: Path = _field(Path("db/synth.db"), "SQLite database file; the PDF cache lives in pdfs/ beside it.", "SYNTH_DB")
+    home: Path = _field(
+        Path(os.path.expanduser("~/.cache/synth")),
+        "Synth home: converted student model and downloaded models.",
+        "SYNTH_HOME",
+    )
+    arxiv_api_url: str = _field(
+        "https://export.arxiv.org/api/query",
+        "Full arXiv API query URL (tests point it at a loopback server).",
+        "SYNTH_ARXIV_API_URL",
+    )
+    arxiv_delay_seconds: float = _field(3.0, "Seconds between arXiv API requests (arXiv asks for >= 3).", "SYNTH_ARXIV_DELAY")
+    http_timeout: float = _field(30.0, "Seconds before an HTTP request times out.", "SYNTH_HTTP_TIMEOUT")
+    http_retries: int = _field(4, "Retries for timeouts, 429 and 5xx.", "SYNTH_HTTP_RETRIES")
+    http_backoff: float = _field(2.0, "Base of the exponential backoff, in seconds.", "SYNTH_HTTP_BACKOFF")
+    encoder: str = _field("optical", "Encoder for retrieval and verification (optical, e5-small, minilm, or a HF name).", "SYNTH_ENCODER")
+    quiet: bool = _field(False, "No progress bars.", None)
+    verbose: bool = _field(False, "More logging on stderr.", None)
+
+    @property
+    def pdf_dir(self) -> Path:
+        """PDF cache directory, next to the database."""
+        return self.db.parent / "pdfs"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Defaults, then SYNTH_* environment variables, then explicit non-None overrides."""
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            env = f.metadata.get("env")
+            if env and env in os.environ:
+                values[f.name] = os.environ[env]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+        return cls(**{k: _coerce(defaults[k], v) for k, v in values.items()})
+
+
+def _coerce(default: object, value: object) -> object:
+    """Turn an environment string into the type of the field's default."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+    if isinstance(default, Path):
+        return Path(value).expanduser()  # type: ignore[arg-type]
+    if isinstance(default, (int, float)):
+        return type(default)(value)
+    return value

@@ -1,0 +1,35 @@
+"""Errors synth raises; the CLI turns each into a one-line message and a non-zero exit."""
+
+from __future__ import annotations
+
+
+class SynthError(Exception):
+    """Base class for every error synth reports to the user."""
+
+
+class BadInputError(SynthError):
+    """The user gave input synth cannot use (a bad id, a missing file, an unknown option value)."""
+
+
+class BadArxivIdError(BadInputError):
+    """A string that is not an arXiv identifier in any form synth accepts."""
+
+
+class FetchError(SynthError):
+    """A network fetch failed after all retries."""
+
+
+class PdfError(SynthError):
+    """A PDF could not be read (truncated, not a PDF, encrypted)."""
+
+
+class StoreError(SynthError):
+    """The SQLite store could not be opened or is inconsistent."""
+
+
+class ModelError(SynthError):
+    """A model could not be found, converted or loaded."""
+
+
+class RunNotFoundError(BadInputError):
+    """No run with that id (or no run at all) in the store."""

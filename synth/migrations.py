@@ -1,0 +1,150 @@
+"""The SQLite schema, built only through these migrations (applied when the store opens)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("synth")
+
+
+@migrations()
+def m001_papers(db: Database) -> None:
+    """Papers, their passages (with an FTS5 index), per-page failures and the fetch log."""
+    db["papers"].create(
+        {
+            "id": str,  # arXiv id without version, or local:<sha256 prefix>
+            "version": str,
+            "title": str,
+            "authors": str,  # JSON list
+            "published": str,
+            "abstract": str,
+            "categories": str,  # JSON list
+            "source": str,  # arxiv / mirror / local
+            "pdf_url": str,
+            "pdf_path": str,
+            "pdf_sha256": str,
+            "pages": int,
+            "status": str,  # pending / ok / no-text / failed
+            "error": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["passages"].create(
+        {
+            "id": int,
+            "paper_id": str,
+            "page": int,  # 1-based
+            "ord": int,  # order within the paper
+            "section": str,
+            "text": str,
+            "lang": str,
+            "char_start": int,
+            "char_end": int,
+        },
+        pk="id",
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["passages"].create_index(["paper_id", "ord"], unique=True)
+    db["passages"].enable_fts(["text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["page_errors"].create(
+        {"paper_id": str, "page": int, "error": str},
+        pk=("paper_id", "page"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["fetch_log"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "kind": str,  # ids / query / report / default / mirror / add
+            "request": str,  # JSON: ids, query, max_results, report path, mirror dir, paths
+            "hits": int,
+            "fetched": int,
+            "skipped": int,
+            "failed": int,
+            "failures": str,  # JSON list of {"id", "reason"}
+            "events": str,  # JSON list of retries and other network events
+        },
+        pk="id",
+    )
+
+
+@migrations()
+def m002_embeddings(db: Database) -> None:
+    """Embedding cache: float32 blobs keyed by model id and text sha256, shared by every command."""
+    db["embeddings"].create(
+        {"model": str, "sha256": str, "dim": int, "vector": bytes},
+        pk=("model", "sha256"),
+    )
+
+
+@migrations()
+def m003_runs(db: Database) -> None:
+    """Verification runs: ranking, claims, evidence and verdicts."""
+    db["runs"].create(
+        {
+            "id": int,
+            "kind": str,  # question / claims
+            "question": str,
+            "input_file": str,
+            "settings": str,  # JSON
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running / done / failed
+            "counts": str,  # JSON
+        },
+        pk="id",
+    )
+    db["run_ranking"].create(
+        {"run_id": int, "passage_id": int, "rank": int, "bm25": float, "dense": float, "fused": float},
+        pk=("run_id", "passage_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("passage_id", "passages", "id")],
+    )
+    db["run_papers"].create(
+        {"run_id": int, "paper_id": str, "rank": int, "score": float, "used": int},
+        pk=("run_id", "paper_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("paper_id", "papers", "id")],
+    )
+    db["claims"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "position": int,  # order in the run (input order for given claims)
+            "text": str,  # the whole claim
+            "input_text": str,  # as given (may be truncated)
+            "truncated": int,
+            "paper_id": str,
+            "page": int,
+            "passage_id": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["claims"].create_index(["run_id", "position"], unique=True)
+    db["evidence"].create(
+        {
+            "id": int,
+            "claim_id": int,
+            "rank": int,
+            "passage_id": int,
+            "paper_id": str,
+            "page": int,
+            "lang": str,
+            "text": str,
+            "retrieval_score": float,
+            "align_score": float,
+            "p_support": float,
+            "p_refute": float,
+            "p_nei": float,
+            "score": float,
+        },
+        pk="id",
+        foreign_keys=[("claim_id", "claims", "id")],
+    )
+    db["verdicts"].create(
+        {"claim_id": int, "label": str, "confidence": float, "verifier": str},
+        pk="claim_id",
+        foreign_keys=[("claim_id", "claims", "id")],
+    )
