@@ -65,6 +65,10 @@ def papers(settings: Settings, as_json: bool) -> None:
         )
 
 
+# -- commands that live in synth/commands/ (one module per area; each keeps heavy imports inside its functions)
+# registration block: one line per command module
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli(prog_name="synth")
 

@@ -1,0 +1,1 @@
+"""Claim verification models (the Verifier seam lives in base.py)."""
