@@ -67,6 +67,10 @@ def papers(settings: Settings, as_json: bool) -> None:
 
 # -- commands that live in synth/commands/ (one module per area; each keeps heavy imports inside its functions)
 # registration block: one line per command module
+from .commands.fetch import fetch  # noqa: E402
+cli.add_command(fetch)
+from .commands.add import add  # noqa: E402
+cli.add_command(add)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -19,6 +19,14 @@ class FetchError(SynthError):
     """A network fetch failed after all retries."""
 
 
+class ArxivApiError(FetchError):
+    """The arXiv API could not answer a request (`status` is the HTTP status when there was one)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class PdfError(SynthError):
     """A PDF could not be read (truncated, not a PDF, encrypted)."""
 

@@ -61,7 +61,7 @@ class Store:
     def replace_passages(self, paper_id: str, passages: Iterable[dict[str, Any]], page_errors: Iterable[dict[str, Any]] = ()) -> int:
         """Atomically replace a paper's passages and page errors; returns the passage count."""
         rows = [dict(p, paper_id=paper_id, ord=i) for i, p in enumerate(passages)]
-        with self.db.conn:
+        with self.db.atomic():  # sqlite-utils commits each execute() outside BEGIN; `with conn:` did not hold
             self.db.execute("DELETE FROM passages WHERE paper_id = ?", [paper_id])
             self.db.execute("DELETE FROM page_errors WHERE paper_id = ?", [paper_id])
             if rows:

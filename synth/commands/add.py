@@ -1,0 +1,41 @@
+"""`synth add`: local PDFs, .txt and .md files (and folders of them) into the corpus."""
+
+from __future__ import annotations
+
+import click
+
+from ..config import Settings
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--lang", help="Language of every passage (ISO 639-1, e.g. sw); default: detected per passage.")
+@click.option("--title", help="Title of the paper (one file only); default: PDF metadata or first heading.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str | None, quiet: bool) -> None:
+    """Add local PDF, .txt and .md files (folders recursively) as papers; re-adding the same file is a no-op."""
+    from ..ingest import add_paths
+    from ..store import Store
+
+    if lang is not None and not (lang.isalpha() and 2 <= len(lang) <= 3):
+        raise click.BadParameter(f"{lang!r} is not a language code like en or sw", param_hint="--lang")
+    show = not (quiet or settings.quiet)
+
+    def progress(files):
+        from tqdm import tqdm
+
+        return tqdm(files, desc="add", unit="file", disable=not show or len(files) < 2)  # tqdm writes to stderr
+
+    store = Store(settings.db)
+    try:
+        result = add_paths(store, paths, lang=lang.lower() if lang else None, title=title, progress=progress)
+    finally:
+        store.close()
+    click.echo(result.summary())
+    if not result.files:
+        click.echo("no PDF, .txt or .md files in the given paths", err=True)
+    for failure in result.failures:
+        click.echo(f"failed: {failure['error']}", err=True)
+    if result.failed:
+        raise SystemExit(1)

@@ -1,0 +1,55 @@
+"""`synth fetch`: papers from arXiv (ids, a search, a report's references) or a local mirror folder."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from ..config import Settings
+
+
+@click.command()
+@click.argument("ids", nargs=-1)
+@click.option("--query", help="arXiv search (plain words must all match; arXiv syntax like ti:... is kept).")
+@click.option("--max-results", type=click.IntRange(min=1), help="Papers to take from --query (default 10).")
+@click.option("--from-report", "report", type=click.Path(dir_okay=False), help="Fetch the arXiv ids in this report's References.")
+@click.option("--mirror", type=click.Path(file_okay=False), help="Read <id>.pdf (+ <id>.json) from this folder instead of arXiv.")
+@click.option("--api-url", help="arXiv API query URL (default https://export.arxiv.org/api/query).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def fetch(
+    settings: Settings,
+    ids: tuple[str, ...],
+    query: str | None,
+    max_results: int | None,
+    report: str | None,
+    mirror: str | None,
+    api_url: str | None,
+    quiet: bool,
+) -> None:
+    """Fetch papers (metadata, PDF, passages) into the database; with no input, the OT-CLIR set."""
+    from ..fetch import fetch_papers
+    from ..store import Store
+
+    if api_url:
+        settings = dataclasses.replace(settings, arxiv_api_url=api_url)
+    store = Store(settings.db)
+    try:
+        outcome = fetch_papers(
+            store,
+            settings,
+            ids=list(ids),
+            query=query,
+            max_results=max_results,
+            report=report,
+            mirror=mirror,
+            progress=not (quiet or settings.quiet),
+        )
+    finally:
+        store.close()
+    click.echo(outcome.summary())
+    for failure in outcome.failures:
+        click.echo(f"{failure['id']}: {failure['reason']}", err=True)
+    if not outcome.ok:
+        raise SystemExit(1)

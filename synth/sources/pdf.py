@@ -1,0 +1,448 @@
+"""PDF → passages with PyMuPDF: lines in reading order (two-column aware), running headers/footers and page numbers
+dropped, headings as section names, the reference list dropped, hyphenation repaired, then passages of whole
+sentences with page, section, language and character span."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+from ..errors import PdfError
+from .passages import Paragraph, ParsedDoc, build_passages, join_line, vocabulary
+
+__all__ = ["ParsedDoc", "PdfError", "check_pdf_bytes", "parse_pdf"]
+
+MARGIN_ZONE = 0.12  # header/footer candidates lie in the top / bottom 12% of the page
+NUMBER_ZONE = 0.08  # ... and digit-insensitive matching only in the outer 8%
+REPEAT_SHARE = 0.4  # a line repeated at the same place on this share of pages is a running header/footer
+
+REFERENCES = re.compile(
+    r"^(?:[\dIVX]+\.?\s+)?(references?|bibliography|marejeo|literatur|literaturverzeichnis|quellen|références|"
+    r"bibliographie|referencias|bibliografía|riferimenti|works cited|reference list|citations|kazi zilizorejelewa)"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+APPENDIX = re.compile(  # where body text resumes after the reference list
+    r"^(?:appendix|appendices|supplementary|anhang|kiambatisho|viambatisho)\b|^[A-H](?:\.\d+)*\.?\s+\S", re.IGNORECASE
+)
+NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){0,3}\.?)\s+[^\W\d_]")
+KNOWN_HEADINGS = re.compile(
+    r"^(abstract|introduction|related work|background|method|methods|experiments|results|discussion|conclusions?|"
+    r"acknowledge?ments?|limitations|appendix|zusammenfassung|einleitung|muhtasari|utangulizi|résumé|"
+    r"references|bibliography|marejeo|literatur|bibliographie)\s*[:.]?$",
+    re.IGNORECASE,
+)
+PAGE_NUMBER = re.compile(  # "3", "- 3 -", "Page 3 of 12", "3 / 12"
+    r"^(?:[-–—]\s*)?(?:page|p\.|seite|ukurasa)?\s*\d{1,4}(?:\s*(?:/|of|von|ya)\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE
+)
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|cmbx|\bbx", re.IGNORECASE)
+BULLET = re.compile(r"^[•◦▪▫‣∙●○■□➢►]\s*")
+TERMINAL = re.compile(r"[.!?:;…。।።][\"'”’)\]]*$")
+
+
+@dataclass
+class Line:
+    """One line of text on a page, with the geometry and font facts the layout rules need."""
+
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    base: float  # baseline of the first span
+    text: str
+    size: float
+    bold: bool
+
+
+def check_pdf_bytes(data: bytes, name: str = "PDF") -> None:
+    """Raise PdfError unless `data` is a complete PDF that PyMuPDF can open (used on downloads and before parsing)."""
+    _open_checked(data, name).close()
+
+
+def _open_checked(data: bytes, name: str) -> Any:
+    """The opened pymupdf Document, or PdfError: not a PDF, truncated, unreadable, encrypted or empty."""
+    if b"%PDF-" not in data[:1024]:
+        raise PdfError(f"{name}: not a PDF (no %PDF- header)")
+    if b"%%EOF" not in data[-2048:]:
+        raise PdfError(f"{name}: incomplete PDF (no %%EOF at the end; truncated download?)")
+    import pymupdf
+
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # MuPDF raises its own error types
+        raise PdfError(f"{name}: cannot be opened: {_one_line(exc)}") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise PdfError(f"{name}: encrypted PDF (needs a password)")
+    if doc.page_count == 0:
+        doc.close()
+        raise PdfError(f"{name}: PDF has no pages")
+    return doc
+
+
+def parse_pdf(path: str | Path, *, lang: str | None = None) -> ParsedDoc:
+    """Parse a PDF into passages; `lang` forces every passage's language. Raises PdfError naming the file when it
+    cannot be opened at all; a page that fails is recorded in `page_errors` and skipped."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PdfError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    with _open_checked(data, str(path)) as doc:
+        pages: list[list[Line]] = []
+        sizes: list[tuple[float, float]] = []  # (width, height) per page
+        errors: list[dict[str, Any]] = []
+        for number in range(doc.page_count):
+            try:
+                page = doc[number]
+                sizes.append((page.rect.width, page.rect.height))
+                pages.append(page_lines(page, number + 1))
+            except Exception as exc:
+                errors.append({"page": number + 1, "error": _one_line(exc)})
+                pages.append([])
+                if len(sizes) <= number:
+                    sizes.append((0.0, 0.0))
+        if errors and len(errors) == doc.page_count:
+            raise PdfError(f"{path}: every page failed ({errors[0]['error']})")
+        meta_title = (doc.metadata or {}).get("title") or ""
+        page_count = doc.page_count
+    if not any(line.text for lines in pages for line in lines):
+        return ParsedDoc(pages=page_count, page_errors=errors, title=_clean_title(meta_title), no_text=True)
+
+    pages = drop_running_lines(pages, [h for _, h in sizes])
+    pages = [reading_order(lines, w) for lines, (w, _) in zip(pages, sizes)]
+    body = body_size(line for lines in pages for line in lines)
+    title_lines = _title_lines(pages[0] if pages else [], body, sizes[0][1] if sizes else 0.0)
+    title = _clean_title(meta_title) or (" ".join(line.text for line in title_lines) or None)
+    pitch = line_pitch(pages, body)
+    paragraphs = _drop_front_matter(list(_paragraphs(pages, body, pitch, set(map(id, title_lines)))))
+    text, passages = build_passages(paragraphs, lang=lang)
+    return ParsedDoc(pages=page_count, passages=passages, page_errors=errors, title=title, no_text=False, text=text)
+
+
+# -- lines ------------------------------------------------------------------------------------
+def page_lines(page: Any, number: int) -> list[Line]:
+    """The horizontal text lines of a page (rotated margin stamps such as arXiv's are left out)."""
+    import pymupdf
+
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    out: list[Line] = []
+    for block in page.get_text("dict", flags=flags)["blocks"]:
+        if block.get("type", 0) != 0:
+            continue
+        for line in block["lines"]:
+            dx, dy = line.get("dir", (1.0, 0.0))
+            if abs(dy) > 0.1 or dx <= 0:
+                continue
+            spans = [s for s in line["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            text = _normalise("".join(s["text"] for s in line["spans"]))
+            if not text:
+                continue
+            weights: Counter[float] = Counter()
+            for s in spans:
+                weights[round(s["size"], 1)] += len(s["text"].strip())
+            bold = all((s["flags"] & 16) or BOLD_FONT.search(s["font"]) for s in spans)
+            x0, y0, x1, y1 = line["bbox"]
+            out.append(Line(number, x0, y0, x1, y1, spans[0]["origin"][1], text, weights.most_common(1)[0][0], bool(bold)))
+    return out
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\t", " ")
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[list[Line]]:
+    """Remove running headers/footers (the same text at the same height on many pages) and bare page numbers."""
+    n = len(pages)
+    need = max(2, ceil(REPEAT_SHARE * n))
+    exact: Counter[tuple[str, int]] = Counter()
+    fuzzy: Counter[tuple[str, int]] = Counter()
+    for lines, h in zip(pages, heights):
+        seen_exact, seen_fuzzy = set(), set()
+        for line in lines:
+            zone = _zone(line, h)
+            if zone:
+                seen_exact.add(_key(line, False))
+                if zone == 2:
+                    seen_fuzzy.add(_key(line, True))
+        exact.update(seen_exact)
+        fuzzy.update(seen_fuzzy)
+    kept: list[list[Line]] = []
+    for lines, h in zip(pages, heights):
+        keep = []
+        crowded = _crowded(lines)
+        for line in lines:
+            zone = _zone(line, h)
+            if id(line) in crowded and zone == 1:
+                zone = 0  # a line touching its neighbours near the edge is body text, not a running header
+            # an isolated line in the outermost margin needs only two pages (chapter headers change per chapter)
+            need_here = 2 if zone == 2 and id(line) not in crowded else need
+            if zone and (
+                PAGE_NUMBER.match(line.text)
+                or (n > 1 and exact[_key(line, False)] >= need_here)
+                or (n > 1 and zone == 2 and fuzzy[_key(line, True)] >= need_here)
+            ):
+                continue
+            keep.append(line)
+        kept.append(keep)
+    return kept
+
+
+def _crowded(lines: list[Line]) -> set[int]:
+    """Ids of lines with another line (not on the same row) less than half a line height above or below."""
+    rows = sorted(lines, key=lambda ln: ln.y0)
+    out: set[int] = set()
+    for a, b in zip(rows, rows[1:]):
+        same_row = b.y0 < a.y1 - 0.5 * (a.y1 - a.y0)
+        if not same_row and b.y0 - a.y1 < 0.5 * min(a.size, b.size):
+            out.update((id(a), id(b)))
+    return out
+
+
+def _zone(line: Line, height: float) -> int:
+    """0 = body, 1 = near the top/bottom edge, 2 = in the outermost margin."""
+    if height <= 0:
+        return 0
+    top, bottom = line.y1 / height, line.y0 / height
+    if top <= NUMBER_ZONE or bottom >= 1 - NUMBER_ZONE:
+        return 2
+    if top <= MARGIN_ZONE or bottom >= 1 - MARGIN_ZONE:
+        return 1
+    return 0
+
+
+def _key(line: Line, digits_blind: bool) -> tuple[str, int]:
+    text = line.text.lower()
+    if digits_blind:
+        text = re.sub(r"\d+", "#", text)
+    return text, round(line.y0 / 4)
+
+
+def reading_order(lines: list[Line], width: float) -> list[Line]:
+    """Lines in reading order: on a two-column page, the left column then the right one, band by band between
+    lines that span both columns (title, wide figures); otherwise top to bottom."""
+    rows = sorted(lines, key=lambda ln: (round(ln.base), ln.x0))
+    if len(lines) < 6:
+        return rows
+    left_edge, right_edge = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    mid, tol = (left_edge + right_edge) / 2, 0.02 * (width or right_edge)
+    side = {}
+    for ln in lines:
+        is_left, is_right = ln.x1 <= mid + tol, ln.x0 >= mid - tol
+        side[id(ln)] = "S" if is_left == is_right else ("L" if is_left else "R")
+    counts = Counter(side.values())
+    n = len(lines)
+    # two columns when most lines keep to one half and each half has a few (a last page's right column may be short)
+    if counts["L"] < 3 or counts["R"] < 3 or counts["L"] + counts["R"] < 0.5 * n:
+        return rows
+    out: list[Line] = []
+    band_left: list[Line] = []
+    band_right: list[Line] = []
+    for ln in rows:
+        s = side[id(ln)]
+        if s == "L":
+            band_left.append(ln)
+        elif s == "R":
+            band_right.append(ln)
+        else:
+            out.extend(band_left + band_right)
+            band_left, band_right = [], []
+            out.append(ln)
+    out.extend(band_left + band_right)
+    return out
+
+
+def line_pitch(pages: list[list[Line]], body: float) -> float:
+    """The usual baseline-to-baseline distance of body lines (paragraph gaps are measured against it)."""
+    deltas: Counter[float] = Counter()
+    for lines in pages:
+        for a, b in zip(lines, lines[1:]):
+            if abs(a.size - body) < 0.5 and abs(b.size - body) < 0.5 and 0.8 * body < b.base - a.base < 3 * body:
+                deltas[round((b.base - a.base) * 2) / 2] += 1
+    return deltas.most_common(1)[0][0] if deltas else 1.2 * body
+
+
+def body_size(lines: Iterable[Line]) -> float:
+    """The most common font size, weighted by characters."""
+    weights: Counter[float] = Counter()
+    for line in lines:
+        weights[line.size] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 10.0
+
+
+# -- structure --------------------------------------------------------------------------------
+def _title_lines(lines: list[Line], body: float, height: float) -> list[Line]:
+    """The largest-font lines in the top part of page 1 (the title), if larger than the body text."""
+    top = [ln for ln in lines if height <= 0 or ln.y0 < 0.45 * height]
+    if not top:
+        return []
+    biggest = max(ln.size for ln in top)
+    if biggest < body * 1.25:
+        return []
+    return [ln for ln in top if ln.size >= biggest - 0.5]
+
+
+def _clean_title(title: str) -> str | None:
+    title = _normalise(title or "")
+    if not title or re.match(r"^(untitled|microsoft word|document\d*|paper|\S+\.(?:pdf|docx?|tex|dvi))", title, re.IGNORECASE):
+        return None
+    return title
+
+
+def is_heading(line: Line, body: float, prev: Line | None) -> bool:
+    """A section heading: a short line set in bold or a larger font, a known heading word on its own, or a
+    numbered short line standing apart from the text around it."""
+    text = line.text
+    words = len(text.split())
+    if len(text) > 120 or words > 15 or not any(ch.isalpha() for ch in text):
+        return False
+    if KNOWN_HEADINGS.match(text) or REFERENCES.match(text):
+        return True
+    if text.endswith((",", ";")):
+        return False
+    if line.size >= body + 1.0 or (line.bold and len(text) <= 100):
+        return text[0].isalnum() or text[0] in "\"'“‘(["  # "mMARCO: …" is a heading too
+    if text.endswith(".") and not NUMBERED.match(text) or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    apart = prev is None or prev.page != line.page or line.y0 - prev.y1 > 0.4 * line.size or bool(TERMINAL.search(prev.text))
+    return bool(NUMBERED.match(text)) and len(text) < 60 and words <= 8 and not TERMINAL.search(text) and apart
+
+
+def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[int]) -> Iterable[Paragraph]:
+    """Walk the lines in reading order and yield headings and paragraphs (reference list left out).
+
+    A body paragraph cut mid-sentence by text in another size (a footnote at the foot of the page, a figure
+    caption at the foot of a column) is resumed when the body text carries on; the interruption comes after it.
+    """
+    vocab = vocabulary(line.text for lines in pages for line in lines)
+    section: str | None = None
+    in_refs = False
+    cur: Paragraph | None = None
+    cur_size = body
+    suspended: Paragraph | None = None  # body paragraph waiting for the rest of its sentence
+    held: list[Paragraph] = []  # what came between (footnotes, captions)
+    prev: Line | None = None
+    heading: Paragraph | None = None  # the last heading, while the next line may continue it
+
+    def close() -> Iterable[Paragraph]:
+        """End the current paragraph (it may be suspended or held instead of yielded)."""
+        nonlocal cur
+        if cur is None or not cur.text:
+            cur = None
+            return
+        if suspended is not None and cur is not suspended:
+            held.append(cur)
+        else:
+            yield cur
+            yield from held
+            held.clear()
+        cur = None
+
+    def close_all() -> Iterable[Paragraph]:
+        nonlocal suspended
+        yield from close()
+        if suspended is not None:
+            yield suspended
+            suspended = None
+        yield from held
+        held.clear()
+
+    for lines in pages:
+        for line in lines:
+            if id(line) in skip:
+                continue
+            if is_heading(line, body, prev):
+                if (
+                    heading is not None
+                    and prev is not None
+                    and line.page == prev.page
+                    and 0 <= line.y0 - prev.y1 < 0.5 * line.size
+                    and abs(line.size - prev.size) < 0.5
+                    and not NUMBERED.match(line.text)
+                ):
+                    heading.text = heading.section = f"{heading.text} {line.text}"  # a heading wrapped over two lines
+                    section = heading.section
+                    prev = line
+                    continue
+                yield from close_all()
+                if REFERENCES.match(line.text):
+                    in_refs = True
+                elif in_refs and APPENDIX.match(line.text):
+                    in_refs = False
+                section = line.text
+                heading = Paragraph(line.text, section, line.page, heading=True)
+                if not in_refs:
+                    yield heading
+                prev = line
+                continue
+            heading = None
+            if in_refs:
+                prev = line
+                continue
+            bullet = BULLET.match(line.text)
+            text = line.text[bullet.end() :] if bullet else line.text
+            if cur is not None and prev is not None and (bullet or _breaks(prev, line, pitch * line.size / body)):
+                interrupted = (
+                    cur_size == body and abs(line.size - body) > 0.75 and not TERMINAL.search(cur.text) and suspended is None
+                )
+                if interrupted:
+                    suspended, cur = cur, None
+                else:
+                    yield from close()
+            if cur is None and suspended is not None and line.size == body and not bullet:
+                if text[:1].islower() or suspended.text[-1:] in "-,;:(":
+                    cur, suspended, cur_size = suspended, None, body  # the sentence carries on after the footnote
+                else:
+                    yield suspended
+                    suspended = None
+                    yield from held
+                    held.clear()
+            if cur is None:
+                cur, cur_size = Paragraph(text, section, line.page), line.size
+            else:
+                page_before = cur.page_at(len(cur.text))
+                cur.text = join_line(cur.text, text, vocab)
+                if line.page != page_before:
+                    cur.page_marks.append((len(cur.text) - len(text), line.page))
+            prev = line
+    yield from close_all()
+
+
+def _breaks(prev: Line, line: Line, pitch: float) -> bool:
+    """Whether `line` starts a new paragraph after `prev`: a gap wider than the usual line pitch, a change of font
+    size, or a first-line indent after a finished sentence. A jump to the next column or page carries on."""
+    if abs(line.size - prev.size) > 0.75:
+        return True
+    if line.page != prev.page or line.base < prev.base - 1:
+        return False
+    if line.base - prev.base > pitch + 0.3 * line.size:
+        return True
+    return line.x0 > prev.x0 + 0.8 * line.size and bool(TERMINAL.search(prev.text))
+
+
+def _drop_front_matter(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Before the first heading on page 1 (authors, affiliations, e-mails) keep only what reads like sentences
+    (an unlabelled abstract). A document without headings is kept whole."""
+    first = next((i for i, p in enumerate(paragraphs) if p.heading), None)
+    if first is None:
+        return paragraphs
+    return [p for i, p in enumerate(paragraphs) if i >= first or p.page > 1 or _is_prose(p.text)]
+
+
+def _is_prose(text: str) -> bool:
+    return len(text.split()) >= 12 and bool(TERMINAL.search(text))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
