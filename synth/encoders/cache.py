@@ -1,0 +1,88 @@
+"""The embedding cache: float32 blobs in the `embeddings` table, keyed by `"{encoder.id}|{kind}"` and text sha256.
+
+Every command goes through `embed`, so a text is encoded at most once per encoder and kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from .base import Encoder, Kind
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+_CHUNK = 500  # sha256 values per SELECT (well under SQLite's variable limit)
+
+
+def text_sha256(text: str) -> str:
+    """The cache key of a text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cache_key(encoder: Encoder, kind: Kind) -> str:
+    """The `model` column value for an encoder and kind."""
+    return f"{encoder.id}|{kind}"
+
+
+def cached(store: "Store", model: str, shas: Sequence[str]) -> dict[str, np.ndarray]:
+    """The stored vectors among `shas` for `model`."""
+    found: dict[str, np.ndarray] = {}
+    unique = list(dict.fromkeys(shas))
+    for start in range(0, len(unique), _CHUNK):
+        part = unique[start : start + _CHUNK]
+        marks = ",".join("?" * len(part))
+        rows = store.db.execute(
+            f"SELECT sha256, vector FROM embeddings WHERE model = ? AND sha256 IN ({marks})", [model, *part]
+        ).fetchall()
+        for sha, blob in rows:
+            found[sha] = np.frombuffer(blob, dtype=np.float32)
+    return found
+
+
+def embed(
+    store: "Store",
+    encoder: Encoder,
+    texts: Sequence[str],
+    kind: Kind = "passage",
+    batch_size: int = 64,
+    progress: bool = False,
+) -> np.ndarray:
+    """(n, d) float32 embeddings of `texts`, encoding only those not cached yet (each distinct text once)."""
+    texts = list(texts)
+    model = cache_key(encoder, kind)
+    shas = [text_sha256(t) for t in texts]
+    have = cached(store, model, shas)
+    missing: dict[str, str] = {}
+    for sha, text in zip(shas, texts):
+        if sha not in have:
+            missing.setdefault(sha, text)
+    if missing:
+        todo = list(missing.items())
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(todo), desc=f"encoding ({encoder.id})", unit="text", file=sys.stderr)
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            vecs = np.asarray(encoder.encode([t for _, t in batch], kind), dtype=np.float32)
+            rows = [
+                {"model": model, "sha256": sha, "dim": int(v.shape[0]), "vector": v.tobytes()}
+                for (sha, _), v in zip(batch, vecs)
+            ]
+            with store.db.conn:
+                store.db["embeddings"].insert_all(rows, replace=True)
+            have.update({sha: v for (sha, _), v in zip(batch, vecs)})
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
+    if not texts:
+        dim = getattr(encoder, "dim", 0)
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.stack([have[s] for s in shas]).astype(np.float32, copy=False)
