@@ -71,6 +71,8 @@ from .commands.fetch import fetch  # noqa: E402
 cli.add_command(fetch)
 from .commands.add import add  # noqa: E402
 cli.add_command(add)
+from .commands.encoders import distill, eval_group  # noqa: E402
+cli.add_command(distill); cli.add_command(eval_group)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,0 +1,121 @@
+"""`synth distill` (train an OT / KD adapter) and `synth eval encoders` (bitext retrieval of encoders)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import Settings
+
+def _threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(max(1, n))
+
+
+@click.command()
+@click.option("--bitext", "files", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Two-column TSV, English first (repeatable). Only the train split is used.")
+@click.option("--method", type=click.Choice(["ot", "kd", "ot+kd"]), default="ot", show_default=True,
+              help="OPTICAL's OT loss, the Reimers & Gurevych KD baseline, or their sum.")
+@click.option("--teacher", default="minilm", show_default=True, help="Teacher encoder (English).")
+@click.option("--student", default="e5-small", show_default=True, help="Student base encoder.")
+@click.option("--reg", type=float, default=0.05, show_default=True, help="Entropic regularisation epsilon.")
+@click.option("--unbalanced", "tau", type=float, default=None, help="KL marginal relaxation tau (unbalanced OT).")
+@click.option("--steps", type=int, default=200, show_default=True)
+@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--lr", type=float, default=5e-4, show_default=True)
+@click.option("--lora-rank", type=int, default=8, show_default=True)
+@click.option("--lora-layers", type=int, default=4, show_default=True, help="Adapt the top N transformer layers.")
+@click.option("--max-length", type=int, default=48, show_default=True, help="Tokens per sentence in training.")
+@click.option("--split", type=click.Choice(["train", "all"]), default="train", show_default=True)
+@click.option("--en-anchor/--no-en-anchor", default=True, show_default=True,
+              help="OT only: also transport teacher(en) onto student(en), as KD's first term does.")
+@click.option("--out", "name", default=None, help="Artefact name: writes synth/artifacts/encoders/NAME/.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Or any directory.")
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.pass_obj
+def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: str, student: str, reg: float,
+            tau: float | None, steps: int, batch_size: int, seed: int, lr: float, lora_rank: int, lora_layers: int,
+            max_length: int, split: str, en_anchor: bool, name: str | None, out_dir: Path | None, threads: int) -> None:
+    """Distil the teacher into a LoRA adapter on the student (OT, KD or both) and save it as an artefact."""
+    from .. import bitext
+    from ..distill import ARTIFACTS_DIR, artifact_meta, train
+    from ..encoders import load_encoder
+    from ..errors import BadInputError
+
+    if (name is None) == (out_dir is None):
+        raise BadInputError("give exactly one of --out NAME or --out-dir PATH")
+    if name is not None and (not name or "/" in name or name.startswith(".")):
+        raise BadInputError(f"bad artefact name {name!r}")
+    out = out_dir if out_dir is not None else ARTIFACTS_DIR / name
+    per_file = bitext.load(files, split)  # type: ignore[arg-type]
+    pairs = [p for ps in per_file.values() for p in ps]
+    _threads(threads)
+    t_enc, s_enc = load_encoder(teacher, settings), load_encoder(student, settings)
+    meta = artifact_meta(list(files), split, per_file, teacher, student, t_enc, s_enc,
+                         "synth " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+    result = train(method, pairs, t_enc, s_enc, steps=steps, reg=reg, seed=seed, lr=lr, batch_size=batch_size,
+                   out=out, tau=tau, progress=not settings.quiet, meta=meta, lora_rank=lora_rank,
+                   lora_layers=lora_layers, max_length=max_length, en_anchor=en_anchor)
+    size = sum(f.stat().st_size for f in out.iterdir())
+    click.echo(f"{out}\t{method}\tpairs={len(pairs)}\tsteps={steps}\tfinal_loss={result.final_loss:.4f}\t"
+               f"seconds={result.seconds:.0f}\tbytes={size}")
+
+
+@click.group(name="eval")
+def eval_group() -> None:
+    """Evaluate parts of synth (encoders on bitext retrieval)."""
+
+
+@eval_group.command(name="encoders")
+@click.option("--bitext", "files", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Two-column TSV, English first (repeatable). Only the held-out split is used by default.")
+@click.option("--encoders", "names", default="teacher,base,kd,ot", show_default=True,
+              help="Comma list: teacher, base, kd, ot, any encoder name, or an artefact directory.")
+@click.option("--split", type=click.Choice(["heldout", "all", "train"]), default="heldout", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of {encoder, pair, direction, top1, mrr, n}.")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Bar chart (matplotlib).")
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.pass_obj
+def eval_encoders(settings: Settings, files: tuple[Path, ...], names: str, split: str, as_json: bool,
+                  png: Path | None, threads: int) -> None:
+    """Top-1 and MRR of finding each sentence's translation (xx-en, en-xx), per encoder, file and direction."""
+    from .. import bitext
+    from ..errors import BadInputError
+    from ..evaluate_encoders import ALIASES, bar_chart, evaluate, markdown
+
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        raise BadInputError("--encoders is empty")
+    per_file = bitext.load(files, split)  # type: ignore[arg-type]
+    empty = [stem for stem, ps in per_file.items() if not ps]
+    if empty:
+        click.echo(f"no {split} pairs in: {', '.join(empty)}", err=True)
+    _threads(threads)
+
+    def loader(name: str):
+        def load():
+            from ..distill import ARTIFACT_FILE, attach_artifact, read_artifact
+            from ..encoders import load_encoder
+
+            path = Path(name)
+            if (path / ARTIFACT_FILE).is_file():  # an artefact directory that is not shipped
+                return attach_artifact(load_encoder(read_artifact(path).get("base", "e5-small"), settings), path)
+            return load_encoder(ALIASES.get(name, name), settings)
+
+        return load
+
+    say = (lambda m: None) if settings.quiet else (lambda m: click.echo(m, err=True))
+    rows, resources = evaluate({n: loader(n) for n in wanted}, per_file, progress=say)
+    if png is not None:
+        bar_chart(rows, png)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        click.echo(markdown(rows, resources), nl=False)
