@@ -71,6 +71,10 @@ from .commands.fetch import fetch  # noqa: E402
 cli.add_command(fetch)
 from .commands.add import add  # noqa: E402
 cli.add_command(add)
+from .commands.verify import verify  # noqa: E402
+cli.add_command(verify)
+from .commands.report import report  # noqa: E402
+cli.add_command(report)
 from .commands.encoders import distill, eval_group  # noqa: E402
 cli.add_command(distill); cli.add_command(eval_group)
 

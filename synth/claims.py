@@ -1,0 +1,297 @@
+"""Claim extraction: whole sentences that state a finding, a method property, a dataset fact or a comparison."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+# -- sentence splitting ---------------------------------------------------------------------------
+
+# Abbreviations after which a period never ends a sentence (lower-cased, without the final period).
+_NEVER_END = {
+    "e.g", "i.e", "cf", "vs", "viz", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "no", "nos", "nr", "dr",
+    "mr", "mrs", "ms", "prof", "approx", "resp", "ref", "refs", "vol", "pp", "p", "ch", "chap", "art", "ca", "incl",
+    "z.b", "d.h", "bzw", "vgl", "u.a", "s", "bsp", "abb", "ggf", "p.ex", "ex", "cf", "env", "k.m", "yaani", "mf",
+    "st", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "univ", "alg", "thm", "lem", "def", "prop", "appx",
+}
+# Abbreviations that end a sentence only when a capitalised word follows (and not a lower-case one).
+_MAYBE_END = {"al", "etc", "usw", "n.k", "etc.", "ibid"}
+
+_BOUNDARY = re.compile(r"""([.!?。！？]+)(["'”’»)\]]*)(\s+)(?=\S)""")
+_TOKEN_BEFORE = re.compile(r"(\S+)$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into whole sentences; periods in abbreviations, initials, "et al." and decimals don't split."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        return []
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end(2)
+        if m.group(1) == "." and not _period_ends(text[start : m.start(1)], text[m.end() :]):
+            continue
+        piece = text[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _period_ends(before: str, after: str) -> bool:
+    """Whether a period between `before` and `after` (whitespace already skipped) ends a sentence."""
+    tok = _TOKEN_BEFORE.search(before)
+    word = tok.group(1) if tok else ""
+    bare = word.lstrip("([{\"'“‘").lower()
+    nxt = after[:1]
+    if bare in _NEVER_END:
+        return False
+    if re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]", bare):  # e.g, i.e, u.s.a-like dotted abbreviations
+        return False
+    if len(bare) == 1 and bare.isalpha() and word[:1].isupper():  # an initial: "J. Smith"
+        return False
+    if nxt in ",;:)]":
+        return False
+    if nxt.islower() and not re.match(r"[a-z]+[A-Z0-9]", after):
+        return False  # a lower-case continuation is not a new sentence (but "mMARCO", "mBERT", "e5" can start one)
+    if bare in _MAYBE_END:
+        return nxt.isupper()
+    return True
+
+
+# -- filtering ------------------------------------------------------------------------------------
+
+_CAPTION = re.compile(
+    r"^\s*(?:figure|fig\.|table|tab\.|algorithm|listing|jedwali|kielelezo|mchoro|picha|abbildung|abb\.|tabelle|"
+    r"tableau|graphique|illustration)\s*[\dIVXivx]+[a-z]?\s*[:.|\-–—]?",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"copyright|©|\(c\)\s*\d{4}|all rights reserved|arxiv:|arxiv preprint|preprint|licen[cs]ed under|creative commons|"
+    r"https?://|www\.|\S+@\S+\.\w+|doi\s*:|proceedings of|in proc\.|accepted (?:at|to|for)|submitted to|"
+    r"under review|camera[- ]ready|permission to make|equal contribution|corresponding author|haki zote|"
+    r"\barxiv\s*\d{4}\.\d{4,5}|^(?:paper|title|authors?|keywords?|index terms|affiliations?|contact|e-?mail|code)\s*:|"
+    r"alle rechte|tous droits",
+    re.IGNORECASE,
+)
+_CITATION = re.compile(
+    r"\[[\d,\s–\-]+\]|\((?:[^()]*?\bet al\.?,?\s*)?(?:[A-Z][\w\-]+(?:\s+(?:and|&)\s+[A-Z][\w\-]+)?,?\s*)?(?:19|20)\d{2}[a-z]?(?:;[^()]*)?\)"
+)
+_NUMBER = re.compile(r"\d")
+_ANAPHORA = re.compile(
+    r"^(?:it|they|he|she|its|their|(?:this|these|that|those|such)\s+(?:is|are|was|were|has|have|had|also|does|do|did|"
+    r"can|could|shows?|showed|means?|meant|suggests?|gives?|makes?|leads?|results?|allows?|indicates?))\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Cue words per language: finite verbs of finding, description and comparison, and comparatives (a sentence with
+# none of them and no number is background, a title or a heading, not a claim).
+_CUES = {
+    "en": r"outperforms?|outperformed|improves?|improved|achieves?|achieved|shows?|showed|shown|demonstrates?|"
+    r"demonstrated|reduces?|reduced|increases?|increased|decreases?|decreased|yields?|yielded|surpass(?:es|ed)?|"
+    r"exceeds?|exceeded|obtains?|obtained|reports?|reported|finds?|found|reveals?|revealed|indicates?|indicated|"
+    r"suggests?|suggested|proposes?|proposed|introduces?|introduced|presents?|presented|formulates?|formulated|"
+    r"uses?|used|requires?|required|learns?|learned|learnt|trains?|trained|consists?|consisted|contains?|contained|"
+    r"comprises?|comprised|built|builds?|based|defined|considers?|considered|provides?|provided|enables?|enabled|"
+    r"allows?|allowed|leads?|led|causes?|caused|depends?|depended|performs?|performed|generalizes?|transfers?|"
+    r"is|are|was|were|has|have|had|can|could|may|might|will|does|do|did|remains?|becomes?|significantly|"
+    r"better|worse|higher|lower|more|less|fewer|larger|smaller|faster|slower|best|worst|than|compared|comparable|"
+    r"state-of-the-art|gains?",
+    "sw": r"ni|si|ina\w*|huwa|hu\w+|ili\w*|ime\w*|kuliko|zaidi|bora|inaboresha|inazidi|inaonyesha|yanaonyesha|"
+    r"hutumia|inatumia|imeundwa|inahitaji|hupunguza|huongeza|ongezeko|asilimia",
+    "de": r"ist|sind|war|waren|hat|haben|wird|werden|kann|können|übertrifft|übertreffen|verbessert|verbessern|zeigt|"
+    r"zeigen|erreicht|erreichen|besser|schlechter|höher|niedriger|als|mehr|weniger|basiert|verwendet|benötigt|"
+    r"erfordert|enthält|besteht|signifikant",
+    "fr": r"est|sont|était|étaient|a|ont|peut|peuvent|surpasse\w*|amélior\w*|montre\w*|atteint|obtient|"
+    r"meilleur\w*|supérieur\w*|inférieur\w*|plus|moins|utilise\w*|nécessite\w*|repose|fondé\w*|basé\w*|"
+    r"contient|significativ\w*",
+}
+_ALL_CUES = re.compile("|".join(f"(?:\\b(?:{p})\\b)" for p in _CUES.values()), re.IGNORECASE)
+_STRONG = re.compile(
+    r"\b(?:outperform\w*|improv\w*|achiev\w*|surpass\w*|exceed\w*|significant\w*|better|worse|higher|lower|than|"
+    r"compared|propos\w*|formulat\w*|defined|consists?|contains?|based on|requires?|kuliko|inaboresha|inazidi|bora|"
+    r"übertrifft|verbessert|besser|höher|als|surpasse\w*|amélior\w*|meilleur\w*|supérieur\w*)\b|\d+(?:\.\d+)?\s*%",
+    re.IGNORECASE,
+)
+
+
+def normalize(text: str) -> str:
+    """Lower-case alphanumerics only: the key for prefix and duplicate matching (robust to PDF punctuation)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def tokens(text: str) -> set[str]:
+    """Lower-case word tokens (for Jaccard duplicate detection)."""
+    return {w.casefold() for w in re.findall(r"\w+", text)}
+
+
+def reject_reason(sentence: str) -> str | None:
+    """Why a sentence is not a claim (None when it is a candidate claim)."""
+    s = sentence.strip()
+    words = _WORD.findall(_CITATION.sub(" ", s))
+    if s.endswith("?") or s.endswith("？"):
+        return "question"
+    if _CAPTION.match(s):
+        return "caption"
+    if _BOILERPLATE.search(s):
+        return "boilerplate"
+    if not re.search(r"[.!。]['\"”’)\]]*$", s):
+        return "fragment"  # no sentence-final punctuation: cut off by a page or passage boundary
+    if not (s[:1].isupper() or s[:1].isdigit() or s[:1] in "\"“‘'(" or re.match(r"[a-z]+[A-Z0-9]", s)):
+        return "fragment"
+    if re.search(r"\bet al\.$", s):
+        return "citation"
+    if len(words) < 5:
+        return "citation" if _CITATION.search(s) or re.match(r"^\[?\d+\]", s) else "short"
+    if len(words) > 80:
+        return "long"
+    letters = sum(ch.isalpha() for ch in s)
+    if letters < 0.6 * len(s.replace(" ", "")):
+        return "formula"  # tables, equations, number dumps
+    if re.match(r"^\[\d+\]|^\d+\.\s+[A-Z][a-z]+,\s+[A-Z]\.", s) or re.search(r"\b(?:19|20)\d{2}\.\s*$", s):
+        return "citation"  # a reference-list entry
+    if re.match(r"^(?:we|in this (?:paper|work)|this (?:paper|work))\s+(?:thank|acknowledge)", s, re.IGNORECASE):
+        return "boilerplate"
+    if _ANAPHORA.match(s):
+        return "anaphora"  # "It also improves …": the subject is in another sentence
+    if not _ALL_CUES.search(s) and not _NUMBER.search(s):
+        return "no-cue"
+    return None
+
+
+def cue_strength(sentence: str) -> float:
+    """0..1: how strongly a sentence reads as a claim (comparatives, result verbs, numbers)."""
+    strong = len(_STRONG.findall(sentence))
+    numbers = len(re.findall(r"\d+(?:\.\d+)?", sentence))
+    return float(min(1.0, 0.35 * strong + 0.1 * min(numbers, 3) + 0.15))
+
+
+# -- extraction -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """A candidate claim: a whole sentence with its source."""
+
+    text: str
+    paper_id: str
+    page: int | None
+    passage_id: int | None
+    cue: float
+    relevance: float = 0.0
+    score: float = 0.0
+
+
+def passage_sentences(passages: Sequence[dict[str, Any]]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(sentence, source passage) for passages of one paper in order; a sentence cut by a passage break is rejoined."""
+    carry = ""
+    carry_src: dict[str, Any] | None = None
+    for p in passages:
+        sents = split_sentences(p.get("text") or "")
+        if not sents:
+            continue
+        if carry:
+            first = sents[0]
+            if first[:1].islower() or first[:1] in ",;:)":
+                # the joined sentence keeps the page and passage of its start
+                yield carry + ("" if carry.endswith("-") else " ") + first, carry_src or p
+                sents = sents[1:]
+            else:
+                yield carry, carry_src or p
+            carry, carry_src = "", None
+        for i, s in enumerate(sents):
+            last = i == len(sents) - 1
+            if last and not re.search(r"[.!?。]['\"”’)\]]*$", s):
+                carry, carry_src = s, p
+            else:
+                yield s, p
+    if carry:
+        yield carry, carry_src or {}
+
+
+_REFS_HEADING = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|literatur(?:verzeichnis)?|références|marejeleo)\s*(?:$|\n|\[|\d)", re.I
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}[a-z]?\b")
+_BIB = re.compile(r"\b(?:In Proc\w*|Proceedings|arXiv|pp\.|Vol\.|Conference|Journal|Transactions|Association for)\b|\b[A-Z]\.\s?[A-Z]?\.?\s?[A-Z][a-z]+,")
+
+
+def is_reference_list(passage: dict[str, Any]) -> bool:
+    """A bibliography passage: under a References heading, or dense with years and bibliographic markers."""
+    text = passage.get("text") or ""
+    if _REFS_HEADING.match(passage.get("section") or "") or _REFS_HEADING.match(text):
+        return True
+    return len(_YEAR.findall(text)) >= 3 and len(_BIB.findall(text)) >= 2
+
+
+def candidates_from_passages(passages: Sequence[dict[str, Any]]) -> list[Candidate]:
+    """Candidate claims of one paper's passages (dicts with id, paper_id, page, text), in reading order.
+
+    Extraction stops at the bibliography (a References heading or a passage that reads as a reference list).
+    """
+    out = []
+    body = []
+    for p in passages:
+        if is_reference_list(p):
+            break
+        body.append(p)
+    for sent, src in passage_sentences(body):
+        if reject_reason(sent) is None:
+            out.append(Candidate(sent, src.get("paper_id", ""), src.get("page"), src.get("id"), cue_strength(sent)))
+    return out
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Token Jaccard similarity."""
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def dedupe(cands: Sequence[Candidate], vectors: np.ndarray | None = None, *, jaccard_min: float = 0.7, cosine_min: float = 0.92) -> list[Candidate]:
+    """Drop near-duplicates (token Jaccard or embedding cosine above the thresholds), keeping the earlier (better) one."""
+    kept: list[int] = []
+    toks = [tokens(c.text) for c in cands]
+    for i in range(len(cands)):
+        dup = False
+        for j in kept:
+            if jaccard(toks[i], toks[j]) >= jaccard_min:
+                dup = True
+            elif vectors is not None and float(vectors[i] @ vectors[j]) >= cosine_min:
+                dup = True
+            if dup:
+                break
+        if not dup:
+            kept.append(i)
+    return [cands[i] for i in kept]
+
+
+def rank_and_select(
+    cands: Sequence[Candidate],
+    question_vec: np.ndarray,
+    cand_vecs: np.ndarray,
+    max_claims: int,
+    *,
+    cue_weight: float = 0.15,
+    jaccard_min: float = 0.7,
+    cosine_min: float = 0.92,
+) -> list[Candidate]:
+    """Rank candidates by cosine with the question (plus a small cue bonus), merge near-duplicates, keep the top."""
+    if not cands:
+        return []
+    rel = cand_vecs @ question_vec
+    for c, r in zip(cands, rel):
+        c.relevance = float(r)
+        c.score = float(r) + cue_weight * c.cue
+    order = sorted(range(len(cands)), key=lambda i: -cands[i].score)
+    ranked = [cands[i] for i in order]
+    kept = dedupe(ranked, cand_vecs[order], jaccard_min=jaccard_min, cosine_min=cosine_min)
+    return kept[:max_claims]

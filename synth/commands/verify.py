@@ -1,0 +1,120 @@
+"""`synth verify`: verify the claims of the papers bearing on a question, or given claims, and store the run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ..config import Settings
+from ..errors import BadInputError, ModelError
+
+
+def load_encoder(name: str, settings: Settings) -> Any:
+    """The named encoder; `hashing` (a model-free lexical encoder) needs no weights."""
+    if name.startswith("hashing"):
+        from ..encoders.base import HashingEncoder
+
+        dim = name.partition("-")[2]
+        return HashingEncoder(int(dim) if dim.isdigit() else 256)
+    try:
+        from ..encoders import load_encoder as _load
+    except ImportError as exc:
+        raise ModelError(f"encoder {name!r} is not available in this build ({exc})") from exc
+    return _load(name, settings)
+
+
+def load_verifier(settings: Settings, nli: str | None) -> Any:
+    """The shipped verifier (or an NLI cross-encoder when `nli` names one)."""
+    try:
+        from ..verifier import load_verifier as _load
+    except ImportError as exc:
+        raise ModelError(f"no verifier is available in this build ({exc})") from exc
+    return _load(settings, nli=nli)
+
+
+@click.command()
+@click.option("--question", "-Q", help="Research question: rank the corpus for it and verify its papers' claims.")
+@click.option("--claims", "claims_file", type=click.Path(dir_okay=False), help="Verify the claims in FILE (one per line).")
+@click.option(
+    "--claims-from-report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    help="Verify the claims table of a report (tab-separated or Markdown; truncated claims are matched back).",
+)
+@click.option("--max-papers", default=5, show_default=True, type=click.IntRange(1), help="Papers to extract claims from.")
+@click.option("--max-claims", default=20, show_default=True, type=click.IntRange(1), help="Claims to verify.")
+@click.option("-k", "--k", "k", default=5, show_default=True, type=click.IntRange(1), help="Evidence sentences per claim.")
+@click.option("--min-relevance", type=float, help="Cosine a passage needs to bear on the question (default per encoder).")
+@click.option("--encoder", help="Encoder name (default: the configured one; `hashing` needs no model).")
+@click.option("--nli", help="Use this NLI cross-encoder model as the verifier instead of the shipped one.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line, in order.")
+@click.pass_obj
+def verify(
+    settings: Settings,
+    question: str | None,
+    claims_file: str | None,
+    report_file: str | None,
+    max_papers: int,
+    max_claims: int,
+    k: int,
+    min_relevance: float | None,
+    encoder: str | None,
+    nli: str | None,
+    as_json: bool,
+) -> None:
+    """Verify claims against evidence from the whole corpus; prints the run id and verdict counts."""
+    from ..cli import open_store
+    from ..verify import GivenClaim, RunOptions, read_claims_file, verify_claims, verify_question
+
+    given = [x for x in (question, claims_file, report_file) if x is not None]
+    if len(given) != 1:
+        raise BadInputError("give exactly one of --question, --claims FILE or --claims-from-report FILE")
+    if question is not None and not question.strip():
+        raise BadInputError("the question is empty")
+    items: list[GivenClaim] = []
+    title = ""
+    seed_question = ""
+    if claims_file is not None:
+        items = read_claims_file(claims_file)
+        if not items:
+            raise BadInputError(f"no claims in {claims_file}")
+    elif report_file is not None:
+        from ..seeds import parse_report
+        from pathlib import Path
+
+        seed = parse_report(Path(report_file))
+        items = [GivenClaim(c.text, c.verified, c.confidence, c.truncated) for c in seed.claims]
+        title, seed_question = seed.title, seed.question
+
+    store = open_store(settings)
+    if store.db["passages"].count == 0:
+        raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
+    enc = load_encoder(encoder or settings.encoder, settings)
+    ver = load_verifier(settings, nli)
+    opts = RunOptions(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance)
+    progress = not settings.quiet
+    emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
+    if question is not None:
+        run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit)
+    else:
+        run_id, results = verify_claims(
+            store,
+            items,
+            enc,
+            ver,
+            opts,
+            input_file=claims_file or report_file,
+            question=seed_question,
+            title=title,
+            progress=progress,
+            on_result=emit,
+        )
+    counts = {label: sum(r.verdict == label for r in results) for label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")}
+    summary = (
+        f"run {run_id}: {len(results)} claims: {counts['SUPPORTED']} SUPPORTED, {counts['REFUTED']} REFUTED, "
+        f"{counts['NOT_ENOUGH_INFO']} NOT_ENOUGH_INFO"
+    )
+    # With --json stdout carries only the JSON lines; the summary goes to stderr.
+    click.echo(summary, err=as_json)

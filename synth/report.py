@@ -1,0 +1,357 @@
+"""Render a stored run as a Markdown, HTML or JSON report (every number read from the database)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from . import __version__
+from .errors import BadInputError, RunNotFoundError
+from .store import Store
+
+LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+QUOTE_CHARS = 220
+EVIDENCE_SHOWN = 2
+
+_MD_SPECIAL = re.compile(r"([\\|*_\[\]`#~])")
+
+
+def md_escape(text: Any) -> str:
+    """Text safe inside a Markdown table cell or paragraph: one line, no markup, no HTML, no column breaks."""
+    s = re.sub(r"\s+", " ", "" if text is None else str(text)).strip()
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return s.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def trim_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A quote cut on a word boundary with "…" (for evidence quotes only, never for claims)."""
+    s = re.sub(r"\s+", " ", text).strip()
+    if len(s) <= limit:
+        return s
+    cut = s[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + " …"
+
+
+def _loads(value: str | None, default: Any) -> Any:
+    try:
+        return json.loads(value) if value else default
+    except ValueError:
+        return default
+
+
+def _date(iso: str | None) -> str:
+    try:
+        d = datetime.fromisoformat(iso or "")
+    except ValueError:
+        return iso or ""
+    return f"{d.strftime('%B')} {d.day}, {d.year}"
+
+
+def find_run(store: Store, run_id: int | None = None) -> dict[str, Any]:
+    """The run row (the latest one when `run_id` is None); RunNotFoundError if there is none."""
+    if run_id is None:
+        rows = list(store.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
+        if not rows:
+            raise RunNotFoundError("no runs in the database: run `synth verify` first")
+    else:
+        rows = list(store.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        if not rows:
+            raise RunNotFoundError(f"no run with id {run_id}")
+    return dict(rows[0])
+
+
+def _fetch_summary(store: Store) -> dict[str, Any]:
+    logs = store.fetch_log()
+    kinds = Counter(r.get("kind") or "?" for r in logs)
+    return {
+        "requests": len(logs),
+        "kinds": dict(sorted(kinds.items())),
+        "hits": sum(r.get("hits") or 0 for r in logs),
+        "fetched": sum(r.get("fetched") or 0 for r in logs),
+        "skipped": sum(r.get("skipped") or 0 for r in logs),
+        "failed": sum(r.get("failed") or 0 for r in logs),
+        "first": logs[0]["started_at"] if logs else None,
+        "last": logs[-1]["started_at"] if logs else None,
+    }
+
+
+def _corpus_summary(store: Store) -> dict[str, Any]:
+    q = store.db.execute
+    langs = {r[0] or "?": r[1] for r in q("SELECT lang, COUNT(*) FROM passages GROUP BY lang ORDER BY COUNT(*) DESC")}
+    return {
+        "papers": q("SELECT COUNT(*) FROM papers").fetchone()[0],
+        "papers_with_text": q("SELECT COUNT(DISTINCT paper_id) FROM passages").fetchone()[0],
+        "passages": sum(langs.values()),
+        "languages": langs,
+    }
+
+
+class _Refs:
+    """Numbers papers in order of first citation."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.order: list[str] = []
+
+    def cite(self, paper_id: str | None) -> int | None:
+        if not paper_id:
+            return None
+        if paper_id not in self.order:
+            self.order.append(paper_id)
+        return self.order.index(paper_id) + 1
+
+    def entries(self) -> list[dict[str, Any]]:
+        out = []
+        for n, pid in enumerate(self.order, start=1):
+            p = self.store.paper(pid) or {"id": pid}
+            authors = _loads(p.get("authors"), [])
+            published = p.get("published") or ""
+            is_arxiv = (p.get("source") or "arxiv") in ("arxiv", "mirror") and not pid.startswith("local:")
+            names = authors if isinstance(authors, list) else [str(authors)]
+            year = published[:4] if published[:4].isdigit() else ""
+            citation = (", ".join(names) + (f" ({year})" if year else "") + ". ") if names else ""
+            citation += (p.get("title") or pid).rstrip(".") + "."
+            if not is_arxiv and p.get("pdf_path"):
+                citation += f" Local file: {p['pdf_path']}"
+            out.append(
+                {
+                    "n": n,
+                    "id": pid,
+                    "citation": citation,
+                    "title": p.get("title") or pid,
+                    "authors": authors if isinstance(authors, list) else [str(authors)],
+                    "year": published[:4] if published[:4].isdigit() else "",
+                    "url": f"https://arxiv.org/abs/{pid}" if is_arxiv else None,
+                    "source": p.get("source") or "",
+                    "path": p.get("pdf_path") or "",
+                }
+            )
+        return out
+
+
+def _evidence_for_display(label: str, ev: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The evidence shown for a verdict: the most decisive items for it (retrieval order for NEI)."""
+    if label == "SUPPORTED":
+        ev = sorted(ev, key=lambda e: -(e.get("p_support") or 0.0))
+    elif label == "REFUTED":
+        ev = sorted(ev, key=lambda e: -(e.get("p_refute") or 0.0))
+    return ev[:EVIDENCE_SHOWN]
+
+
+def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
+    """Everything a report shows, read from the database."""
+    run = find_run(store, run_id)
+    rid = run["id"]
+    settings = _loads(run.get("settings"), {})
+    stored_counts = _loads(run.get("counts"), {})
+    q = store.db.execute
+    claim_rows = [
+        dict(r)
+        for r in store.db.query(
+            "SELECT c.*, v.label, v.confidence, v.verifier FROM claims c LEFT JOIN verdicts v ON v.claim_id = c.id "
+            "WHERE c.run_id = ? ORDER BY c.position",
+            [rid],
+        )
+    ]
+    refs = _Refs(store)
+    claims = []
+    for c in claim_rows:
+        ev_rows = [dict(e) for e in store.db.query("SELECT * FROM evidence WHERE claim_id = ? ORDER BY rank", [c["id"]])]
+        label = c.get("label") or "NOT_ENOUGH_INFO"
+        source = None
+        if c.get("paper_id"):
+            source = {"ref": refs.cite(c["paper_id"]), "page": c.get("page"), "paper_id": c["paper_id"]}
+        shown = []
+        for e in _evidence_for_display(label, ev_rows):
+            shown.append(
+                {
+                    "quote": trim_quote(e["text"] or ""),
+                    "ref": refs.cite(e["paper_id"]),
+                    "page": e.get("page"),
+                    "lang": e.get("lang") or "?",
+                    "score": e.get("retrieval_score"),
+                    "p_support": e.get("p_support"),
+                    "p_refute": e.get("p_refute"),
+                }
+            )
+        claims.append(
+            {
+                "n": c["position"],
+                "text": c["text"],
+                "input_text": c.get("input_text"),
+                "truncated": bool(c.get("truncated")),
+                "verdict": label,
+                "confidence": c.get("confidence") if c.get("confidence") is not None else 0.0,
+                "source": source,
+                "shown": shown,
+                "evidence": [
+                    {
+                        "paper_id": e["paper_id"],
+                        "page": e.get("page"),
+                        "text": e["text"],
+                        "lang": e.get("lang"),
+                        "score": round(e["retrieval_score"], 4) if e.get("retrieval_score") is not None else None,
+                    }
+                    for e in ev_rows
+                ],
+            }
+        )
+    verdicts = {label: sum(c["verdict"] == label for c in claims) for label in LABELS}
+    min_rel = settings.get("min_relevance")
+    ranking = q("SELECT COUNT(*), MAX(dense) FROM run_ranking WHERE run_id = ?", [rid]).fetchone()
+    relevant = (
+        q("SELECT COUNT(*) FROM run_ranking WHERE run_id = ? AND dense >= ?", [rid, min_rel]).fetchone()[0]
+        if min_rel is not None
+        else None
+    )
+    fetch = _fetch_summary(store)
+    corpus = _corpus_summary(store)
+    counts = {
+        "queries": fetch["requests"],
+        "papers_found": fetch["hits"],
+        "papers_fetched": fetch["fetched"],
+        "papers_in_corpus": corpus["papers"],
+        "papers_with_text": corpus["papers_with_text"],
+        "passages": corpus["passages"],
+        "passages_ranked": ranking[0],
+        "relevant_passages": relevant,
+        "papers_ranked": q("SELECT COUNT(*) FROM run_papers WHERE run_id = ?", [rid]).fetchone()[0],
+        "papers_used": q("SELECT COUNT(*) FROM run_papers WHERE run_id = ? AND used = 1", [rid]).fetchone()[0],
+        "papers_cited": len(refs.order),
+        "claims": len(claims),
+        "truncated": sum(c["truncated"] for c in claims),
+        "evidence": sum(len(c["evidence"]) for c in claims),
+        **verdicts,
+    }
+    kind = run.get("kind") or "question"
+    question = run.get("question") or ""
+    if kind == "claims":
+        name = settings.get("input_title") or (run.get("input_file") or "given claims")
+        title = f"Claim audit: {name}"
+    else:
+        title = f"Literature synthesis: {question}"
+    hist = [0] * 10
+    for c in claims:
+        hist[min(9, max(0, int((c["confidence"] or 0.0) * 10)))] += 1
+    return {
+        "run": {
+            "id": rid,
+            "kind": kind,
+            "question": question,
+            "input_file": run.get("input_file"),
+            "started_at": run.get("started_at"),
+            "finished_at": run.get("finished_at"),
+            "status": run.get("status"),
+            "settings": settings,
+            "stored_counts": stored_counts,
+        },
+        "title": title,
+        "version": __version__,
+        "date": _date(run.get("started_at")),
+        "question": question,
+        "settings": settings,
+        "fetch": fetch,
+        "corpus": corpus,
+        "counts": counts,
+        "max_dense": ranking[1],
+        "claims": claims,
+        "answer": _answer(kind, question, claims, counts),
+        "references": refs.entries(),
+        "histogram": hist,
+        "labels": LABELS,
+    }
+
+
+def _answer(kind: str, question: str, claims: list[dict[str, Any]], counts: dict[str, Any]) -> dict[str, Any]:
+    """What the verified claims say about the question, or that the corpus does not address it."""
+    supported = sorted((c for c in claims if c["verdict"] == "SUPPORTED"), key=lambda c: -c["confidence"])
+    refuted = sorted((c for c in claims if c["verdict"] == "REFUTED"), key=lambda c: -c["confidence"])
+    if kind == "question" and not counts.get("relevant_passages"):
+        return {
+            "addressed": False,
+            "text": "The corpus does not address this question: no stored passage reaches the relevance threshold "
+            "for it, so no claims bear on it.",
+            "supported": [],
+            "refuted": [],
+        }
+    if not claims:
+        return {"addressed": False, "text": "No claims could be extracted from the papers that bear on this question.", "supported": [], "refuted": []}
+    if not supported and not refuted:
+        return {
+            "addressed": False,
+            "text": f"The corpus does not settle this question: none of the {len(claims)} claims could be supported or "
+            "refuted by evidence from other passages (all NOT_ENOUGH_INFO).",
+            "supported": [],
+            "refuted": [],
+        }
+    parts = [f"Of {len(claims)} claims, {len(supported)} are supported and {len(refuted)} refuted by evidence in the corpus"]
+    parts.append(f"; {counts['NOT_ENOUGH_INFO']} remain without enough evidence.")
+    return {"addressed": True, "text": "".join(parts), "supported": supported[:3], "refuted": refuted[:3]}
+
+
+def _environment(fmt: str):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("synth.templates", "."),  # templates/ is installed as synth.templates
+        autoescape=fmt == "html",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["pct"] = lambda x: f"{x:.2f}" if isinstance(x, (int, float)) else "–"
+    return env
+
+
+def render(store: Store, run_id: int | None = None, fmt: str = "md") -> str:
+    """The report of a run (latest by default) as Markdown, HTML or JSON text."""
+    if fmt not in ("md", "html", "json"):
+        raise BadInputError(f"unknown report format {fmt!r} (md, html or json)")
+    ctx = build_context(store, run_id)
+    if fmt == "json":
+        return json.dumps(
+            {
+                "run": ctx["run"],
+                "question": ctx["question"],
+                "counts": ctx["counts"],
+                "claims": [
+                    {
+                        "claim": c["text"],
+                        "verdict": c["verdict"],
+                        "confidence": round(c["confidence"], 4),
+                        "truncated": c["truncated"],
+                        "evidence": c["evidence"],
+                    }
+                    for c in ctx["claims"]
+                ],
+                "references": ctx["references"],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    env = _environment(fmt)
+    template = env.get_template("report.md.j2" if fmt == "md" else "report.html.j2")
+    if fmt == "html":
+        ctx["svg"] = _svg_data(ctx)
+    return template.render(**ctx)
+
+
+def _svg_data(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Bar geometry for the two inline SVG charts (verdict counts, confidence histogram)."""
+    counts = [ctx["counts"][label] for label in LABELS]
+    top = max(counts + [1])
+    bars = [
+        {"label": label, "count": n, "h": round(120 * n / top, 1), "x": 20 + i * 100, "y": round(140 - 120 * n / top, 1)}
+        for i, (label, n) in enumerate(zip(LABELS, counts))
+    ]
+    hist = ctx["histogram"]
+    htop = max(hist + [1])
+    bins = [
+        {"lo": i / 10, "count": n, "h": round(120 * n / htop, 1), "x": 20 + i * 30, "y": round(140 - 120 * n / htop, 1)}
+        for i, n in enumerate(hist)
+    ]
+    return {"bars": bars, "bins": bins}

@@ -1,0 +1,386 @@
+"""Verification runs: rank passages for a question, extract claims, retrieve evidence, judge, store everything."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from . import __version__
+from .claims import Candidate, candidates_from_passages, normalize, rank_and_select, split_sentences
+from .errors import BadInputError, ModelError
+from .retrieve import RRF_K, Retriever, embed
+from .store import Store, now
+
+LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+
+
+def default_min_relevance(encoder_id: str) -> float:
+    """Cosine above which a passage counts as bearing on the question (encoders differ in their cosine scale)."""
+    eid = encoder_id.lower()
+    if eid.startswith("hashing"):
+        return 0.15
+    if "e5" in eid or "optical" in eid:
+        return 0.81  # e5 cosines are compressed into roughly [0.7, 1]; unrelated text scores 0.72-0.79
+    return 0.35
+
+
+def default_dedup_cosine(encoder_id: str) -> float:
+    """Cosine above which two claims count as the same claim (e5 puts distinct claims on one topic at 0.92-0.95)."""
+    eid = encoder_id.lower()
+    if "e5" in eid or "optical" in eid:
+        return 0.97
+    return 0.92
+
+
+def repeated_sentences(rows: Sequence[dict[str, Any]], min_papers: int = 3) -> set[str]:
+    """Normalised sentences that occur in at least `min_papers` papers: templates and boilerplate, not claims."""
+    seen: dict[str, set[str]] = {}
+    for r in rows:
+        for sent in split_sentences(r["text"]):
+            seen.setdefault(normalize(sent), set()).add(r["paper_id"])
+    return {k for k, papers in seen.items() if len(papers) >= min_papers}
+
+
+@dataclass
+class RunOptions:
+    """The knobs of a run (stored with it, and written into the report's methodology)."""
+
+    max_papers: int = 5
+    max_claims: int = 20
+    k: int = 5
+    min_relevance: float | None = None
+    same_paper_weight: float = 0.5
+    ranking_depth: int = 100
+    dedup_jaccard: float = 0.7
+    dedup_cosine: float | None = None
+    evidence_passages: int = 30
+
+
+@dataclass
+class GivenClaim:
+    """A claim given as input (from a file or a report's claims table)."""
+
+    text: str
+    verified: bool | None = None
+    confidence: float | None = None
+    truncated: bool = False
+
+
+@dataclass
+class ClaimResult:
+    """One judged claim, as printed by `synth verify --json`."""
+
+    claim: str
+    verdict: str
+    confidence: float
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    truncated: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "confidence": round(self.confidence, 4),
+            "truncated": self.truncated,
+            "evidence": self.evidence,
+        }
+
+
+def _progress(iterable: Iterable, total: int, desc: str, show: bool) -> Iterable:
+    if not show:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="claim")
+
+
+def _start_run(store: Store, kind: str, question: str, input_file: str | None, settings: dict[str, Any]) -> int:
+    table = store.db["runs"]
+    table.insert(
+        {
+            "kind": kind,
+            "question": question,
+            "input_file": input_file,
+            "settings": json.dumps(settings, ensure_ascii=False),
+            "started_at": now(),
+            "status": "running",
+            "counts": "{}",
+        }
+    )
+    return int(table.last_pk)
+
+
+def _settings(encoder: Any, verifier: Any, opts: RunOptions, min_rel: float) -> dict[str, Any]:
+    if opts.dedup_cosine is None:
+        opts.dedup_cosine = default_dedup_cosine(getattr(encoder, "id", ""))
+    return {
+        "synth_version": __version__,
+        "encoder": getattr(encoder, "id", str(encoder)),
+        "verifier": getattr(verifier, "id", str(verifier)),
+        "k": opts.k,
+        "max_papers": opts.max_papers,
+        "max_claims": opts.max_claims,
+        "min_relevance": min_rel,
+        "rrf_k": RRF_K,
+        "same_paper_weight": opts.same_paper_weight,
+        "ranking_depth": opts.ranking_depth,
+        "dedup_jaccard": opts.dedup_jaccard,
+        "dedup_cosine": opts.dedup_cosine,
+        "evidence_passages": opts.evidence_passages,
+    }
+
+
+def _judge_and_store(
+    store: Store,
+    retriever: Retriever,
+    verifier: Any,
+    run_id: int,
+    position: int,
+    claim: dict[str, Any],
+    opts: RunOptions,
+) -> ClaimResult:
+    """Retrieve evidence for one claim, judge it, store claim + evidence + verdict."""
+    hits = retriever.evidence(
+        claim["text"],
+        opts.k,
+        exclude_passage=claim.get("passage_id"),
+        own_paper=claim.get("paper_id"),
+        same_paper_weight=opts.same_paper_weight,
+        passages=opts.evidence_passages,
+    )
+    if hits:
+        judgement = verifier.judge(claim["text"], [h.text for h in hits], [h.score for h in hits])
+        label, confidence, stances = judgement.label, float(judgement.confidence), list(judgement.stances)
+    else:
+        label, confidence, stances = "NOT_ENOUGH_INFO", 1.0, []
+    if label not in LABELS:
+        raise ModelError(f"verifier {getattr(verifier, 'id', verifier)} returned unknown label {label!r}")
+    if label != "NOT_ENOUGH_INFO" and not hits:
+        label = "NOT_ENOUGH_INFO"  # a verdict either way must carry evidence
+    with store.db.conn:
+        claims = store.db["claims"]
+        claims.insert(
+            {
+                "run_id": run_id,
+                "position": position,
+                "text": claim["text"],
+                "input_text": claim.get("input_text"),
+                "truncated": int(bool(claim.get("truncated"))),
+                "paper_id": claim.get("paper_id"),
+                "page": claim.get("page"),
+                "passage_id": claim.get("passage_id"),
+            }
+        )
+        claim_id = int(claims.last_pk)
+        rows = []
+        for rank, h in enumerate(hits, start=1):
+            st = stances[rank - 1] if rank - 1 < len(stances) else None
+            rows.append(
+                {
+                    "claim_id": claim_id,
+                    "rank": rank,
+                    "passage_id": h.passage_id,
+                    "paper_id": h.paper_id,
+                    "page": h.page,
+                    "lang": h.lang,
+                    "text": h.text,
+                    "retrieval_score": h.score,
+                    "align_score": getattr(st, "align", None),
+                    "p_support": getattr(st, "p_support", None),
+                    "p_refute": getattr(st, "p_refute", None),
+                    "p_nei": getattr(st, "p_nei", None),
+                    "score": getattr(st, "score", None),
+                }
+            )
+        if rows:
+            store.db["evidence"].insert_all(rows)
+        store.db["verdicts"].insert(
+            {"claim_id": claim_id, "label": label, "confidence": confidence, "verifier": getattr(verifier, "id", "")}
+        )
+    evidence = [
+        {"paper_id": h.paper_id, "page": h.page, "text": h.text, "lang": h.lang, "score": round(h.score, 4)} for h in hits
+    ]
+    return ClaimResult(claim["text"], label, confidence, evidence, bool(claim.get("truncated")))
+
+
+def _finish_run(store: Store, run_id: int, results: Sequence[ClaimResult], extra: dict[str, Any]) -> None:
+    counts = {label: sum(r.verdict == label for r in results) for label in LABELS}
+    counts["claims"] = len(results)
+    counts.update(extra)
+    store.db["runs"].update(run_id, {"finished_at": now(), "status": "done", "counts": json.dumps(counts)})
+
+
+def _require_corpus(retriever: Retriever) -> None:
+    if len(retriever) == 0:
+        raise BadInputError("no passages in the database: add papers first (synth fetch / synth add)")
+
+
+def verify_question(
+    store: Store,
+    question: str,
+    encoder: Any,
+    verifier: Any,
+    opts: RunOptions | None = None,
+    *,
+    progress: bool = False,
+    on_result: Callable[[ClaimResult], None] | None = None,
+) -> tuple[int, list[ClaimResult]]:
+    """A question run: rank passages, pick the papers, extract and rank claims, verify each. Returns (run id, results)."""
+    opts = opts or RunOptions()
+    question = (question or "").strip()
+    if not question:
+        raise BadInputError("the question is empty")
+    retriever = Retriever(store, encoder, progress=progress)
+    _require_corpus(retriever)
+    min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
+    run_id = _start_run(store, "question", question, None, _settings(encoder, verifier, opts, min_rel))
+    try:
+        qv = embed(store, encoder, [question], "query")[0]
+        hits = retriever.search(question, opts.ranking_depth, query_vec=qv)
+        store.db["run_ranking"].insert_all(
+            [
+                {"run_id": run_id, "passage_id": h.passage_id, "rank": i, "bm25": h.bm25, "dense": h.dense, "fused": h.fused}
+                for i, h in enumerate(hits, start=1)
+            ]
+        )
+        # Papers bearing on the question: those with a ranked passage at or above the relevance threshold,
+        # ordered by their best fused score; claims come from the first max_papers of them.
+        best: dict[str, float] = {}
+        for h in hits:
+            if h.dense >= min_rel:
+                best[h.paper_id] = max(best.get(h.paper_id, 0.0), h.fused)
+        order = sorted(best, key=lambda p: -best[p])
+        chosen = order[: opts.max_papers]
+        store.db["run_papers"].insert_all(
+            [
+                {"run_id": run_id, "paper_id": p, "rank": i, "score": best[p], "used": int(p in chosen)}
+                for i, p in enumerate(order, start=1)
+            ]
+        )
+        cands: list[Candidate] = []
+        for p in chosen:
+            cands.extend(candidates_from_passages(retriever.passages_of(p)))
+        repeated = repeated_sentences(retriever.rows)
+        cands = [c for c in cands if normalize(c.text) not in repeated]
+        if cands:
+            vecs = embed(store, encoder, [c.text for c in cands], "passage")
+            selected = rank_and_select(
+                cands, qv, vecs, opts.max_claims, jaccard_min=opts.dedup_jaccard, cosine_min=float(opts.dedup_cosine or 0.92)
+            )
+        else:
+            selected = []
+        results = []
+        for pos, c in enumerate(_progress(selected, len(selected), "verifying", progress), start=1):
+            claim = {"text": c.text, "paper_id": c.paper_id, "page": c.page, "passage_id": c.passage_id}
+            res = _judge_and_store(store, retriever, verifier, run_id, pos, claim, opts)
+            results.append(res)
+            if on_result:
+                on_result(res)
+        _finish_run(
+            store,
+            run_id,
+            results,
+            {
+                "passages_ranked": len(hits),
+                "relevant_passages": sum(h.dense >= min_rel for h in hits),
+                "papers_ranked": len(order),
+                "papers_used": len(chosen),
+                "candidates": len(cands),
+            },
+        )
+    except BaseException:
+        store.db["runs"].update(run_id, {"status": "failed", "finished_at": now()})
+        raise
+    return run_id, results
+
+
+def verify_claims(
+    store: Store,
+    given: Sequence[GivenClaim | str],
+    encoder: Any,
+    verifier: Any,
+    opts: RunOptions | None = None,
+    *,
+    input_file: str | None = None,
+    question: str = "",
+    title: str = "",
+    progress: bool = False,
+    on_result: Callable[[ClaimResult], None] | None = None,
+) -> tuple[int, list[ClaimResult]]:
+    """An audit run over given claims (in input order); truncated claims are matched back to their corpus sentence."""
+    opts = opts or RunOptions()
+    items = [g if isinstance(g, GivenClaim) else GivenClaim(g) for g in given]
+    items = [g for g in items if g.text.strip()]
+    if not items:
+        raise BadInputError("no claims to verify")
+    retriever = Retriever(store, encoder, progress=progress)
+    _require_corpus(retriever)
+    min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
+    settings = _settings(encoder, verifier, opts, min_rel)
+    if title:
+        settings["input_title"] = title
+    run_id = _start_run(store, "claims", question, input_file, settings)
+    try:
+        results = []
+        matched = 0
+        for pos, g in enumerate(_progress(items, len(items), "verifying", progress), start=1):
+            claim = resolve_claim(retriever, g)
+            matched += claim.get("passage_id") is not None
+            res = _judge_and_store(store, retriever, verifier, run_id, pos, claim, opts)
+            results.append(res)
+            if on_result:
+                on_result(res)
+        papers = sorted({e["paper_id"] for r in results for e in r.evidence})
+        store.db["run_papers"].insert_all(
+            [{"run_id": run_id, "paper_id": p, "rank": i, "score": None, "used": 1} for i, p in enumerate(papers, start=1)]
+        )
+        _finish_run(
+            store,
+            run_id,
+            results,
+            {"matched_in_corpus": matched, "truncated": sum(r.truncated for r in results), "papers_used": len(papers)},
+        )
+    except BaseException:
+        store.db["runs"].update(run_id, {"status": "failed", "finished_at": now()})
+        raise
+    return run_id, results
+
+
+def resolve_claim(retriever: Retriever, g: GivenClaim) -> dict[str, Any]:
+    """Find a given claim's sentence in the corpus (whole, or by prefix when truncated); mark it truncated if not found."""
+    text = re.sub(r"\s+", " ", g.text).strip()
+    unterminated = not re.search(r"[.!?。]['\"”’)\]]*$", text)
+    found = retriever.find_sentence(text)
+    if found is None and (g.truncated or unterminated):
+        found = retriever.find_sentence(text, prefix=True)
+    if found is not None:
+        sent, src = found
+        return {
+            "text": sent,
+            "input_text": g.text,
+            "truncated": False,
+            "paper_id": src.get("paper_id"),
+            "page": src.get("page"),
+            "passage_id": src.get("id"),
+        }
+    if g.truncated:
+        # Verify what is there, without the word the cut went through.
+        cut = re.sub(r"\s*\S*$", "", text) if not re.search(r"\W$", text) else text
+        return {"text": cut or text, "input_text": g.text, "truncated": True}
+    return {"text": text, "input_text": g.text, "truncated": False}
+
+
+def read_claims_file(path: str) -> list[GivenClaim]:
+    """One claim per non-empty line of a text file."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise BadInputError(f"claims file not found: {path}")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"cannot read claims file {path}: {exc}") from exc
+    return [GivenClaim(line.strip()) for line in lines if line.strip()]
