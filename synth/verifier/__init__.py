@@ -1,1 +1,46 @@
-"""Claim verification models (the Verifier seam lives in base.py)."""
+"""Claim verification models (the Verifier seam lives in base.py).
+
+`load_verifier(settings)` gives the shipped offline verifier (frozen e5-small features + a small trained head,
+synth/artifacts/verifier/); `load_verifier(settings, nli="name")` a sentence-transformers CrossEncoder NLI model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import LABELS, Judgement, Stance, Verifier
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = ["LABELS", "Judgement", "Stance", "Verifier", "load_verifier", "artifact_dir"]
+
+
+def artifact_dir():
+    """Folder of the shipped verifier weights inside the installed package."""
+    from importlib.resources import files
+
+    return files("synth.artifacts") / "verifier"
+
+
+def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) -> Verifier:
+    """The offline verifier (or a CrossEncoder NLI model when `nli` names one); `encoder` overrides the e5 encoder."""
+    from pathlib import Path
+
+    from ..errors import ModelError
+
+    if nli:
+        from .nli import CrossEncoderVerifier
+
+        return CrossEncoderVerifier.load(nli, settings)
+    from . import model
+
+    folder = Path(str(artifact_dir()))
+    if not (folder / "head.npz").is_file():
+        raise ModelError(f"verifier weights missing in {folder}; rebuild with scripts/train_verifier.py")
+    head, agg, meta = model.load(folder)
+    if encoder is None:
+        from ..encoders import load_encoder  # type: ignore[attr-defined]
+
+        encoder = load_encoder(meta.get("encoder", "e5-small"), settings)
+    return model.FeatureVerifier(encoder, head, agg, id=meta.get("id", "synth-verifier"), top_k=int(meta.get("top_k", 5)))

@@ -1,0 +1,283 @@
+"""Rebuild the shipped verifier (synth/artifacts/verifier/) from NLI, SciFact train, our field set and generated pairs.
+
+    python scripts/train_verifier.py --shared ../shared --work ~/.cache/synth/verifier-train
+
+Stages (each resumable; rerunning skips finished work): `pairs` (assemble labelled pairs), `encode` (frozen
+e5-small sentence + token vectors of every unique text, cached in chunks under --work), `features`, `fit` (the
+stance MLP, then the claim-level aggregator and its calibration), `export`. XNLI test and SciFact dev are never
+read here. Uses a GPU when torch sees one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+LABEL_OF = {"entailment": 0, "contradiction": 1, "neutral": 2, "SUPPORT": 0, "CONTRADICT": 1}
+LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+LAB = {name: i for i, name in enumerate(LABELS)}
+XNLI_FULL = ("en", "de", "fr", "sw")
+XNLI_PART = ("es", "ar", "ru", "zh")
+
+
+def log(*args: object) -> None:
+    print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- pairs
+def nli_pairs(shared: Path, rng: random.Random, per_part: int = 150, n_snli: int = 1500, n_rows: int = 900) -> list[dict]:
+    """XNLI dev (monolingual in 15 languages, and cross-lingual via the translated rows) + SNLI + RTE entailment."""
+    rows = list(csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
+    by_row: dict[str, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        by_row[r["row"]][r["language"]] = r
+    ids = sorted(by_row, key=int)[:n_rows]  # the first n_rows rows (n_rows / 3 premises) of XNLI dev
+    out: list[dict] = []
+
+    def add(row: str, hyp_lang: str, prem_lang: str, source: str) -> None:
+        h, p = by_row[row][hyp_lang], by_row[row][prem_lang]
+        out.append(dict(claim=h["hypothesis"], evidence=p["premise"], label=LABEL_OF[h["label"]], source=source,
+                        claim_lang=hyp_lang, evidence_lang=prem_lang, group=f"xnli{int(row) // 3}"))
+
+    for lang in XNLI_FULL:
+        for row in ids:
+            add(row, lang, lang, "xnli")
+    for lang in XNLI_PART:
+        for row in rng.sample(ids, per_part):
+            add(row, lang, lang, "xnli")
+    # cross-lingual: English claim against foreign evidence and the reverse (texts already encoded above)
+    for row in ids:
+        other = rng.choice(XNLI_FULL[1:])
+        add(row, "en", other, "xnli-x")
+        add(row, rng.choice(XNLI_FULL[1:]), "en", "xnli-x")
+    snli = [r for r in csv.DictReader(open(shared / "nli" / "en_snli_rte.tsv", encoding="utf-8"), delimiter="\t")]
+    picked = [r for r in snli if r["source"] == "snli"]
+    picked = rng.sample(picked, n_snli)
+    picked += [r for r in snli if r["source"] == "glue_rte" and r["label"] == "entailment"][:300]
+    for r in picked:
+        out.append(dict(claim=r["hypothesis"], evidence=r["premise"], label=LABEL_OF[r["label"]], source=r["source"],
+                        claim_lang="en", evidence_lang="en", group=f"{r['source']}{r['row']}"))
+    return out
+
+
+def scifact_pairs(shared: Path, rng: random.Random) -> tuple[list[dict], list[str]]:
+    """SciFact train: rationale sentences (and whole rationale sets) -> SUPPORTED/REFUTED; other sentences of the
+    cited abstracts -> NOT_ENOUGH_INFO. Also returns corpus sentences for generated pairs."""
+    corpus = {d["doc_id"]: d for d in map(json.loads, open(shared / "scifact" / "corpus.jsonl", encoding="utf-8"))}
+    out: list[dict] = []
+    sentences: list[str] = []
+    from synth.verifier.features import scalar_features
+
+    def overlap(claim: str, sent: str) -> float:
+        return scalar_features(claim, sent)[0]
+
+    for c in map(json.loads, open(shared / "scifact" / "claims_train.jsonl", encoding="utf-8")):
+        group = f"scifact{c['id']}"
+        rationale: set[tuple[int, int]] = set()
+        for doc, sets in c["evidence"].items():
+            abstract = corpus[int(doc)]["abstract"]
+            for s in sets:
+                label = LABEL_OF[s["label"]]
+                for i in s["sentences"]:
+                    rationale.add((int(doc), i))
+                    out.append(dict(claim=c["claim"], evidence=abstract[i], label=label, source="scifact",
+                                    claim_lang="en", evidence_lang="en", group=group))
+                if len(s["sentences"]) > 1:
+                    out.append(dict(claim=c["claim"], evidence=" ".join(abstract[i] for i in s["sentences"]),
+                                    label=label, source="scifact", claim_lang="en", evidence_lang="en", group=group))
+        cands = []
+        for doc in c["cited_doc_ids"]:
+            if doc not in corpus:
+                continue
+            for i, sent in enumerate(corpus[doc]["abstract"]):
+                if (doc, i) not in rationale:
+                    cands.append((overlap(c["claim"], sent), sent))
+        cands.sort(key=lambda x: -x[0])
+        for _, sent in cands[:3]:
+            out.append(dict(claim=c["claim"], evidence=sent, label=2, source="scifact", claim_lang="en",
+                            evidence_lang="en", group=group))
+        for doc in c["cited_doc_ids"]:
+            if doc in corpus:
+                sentences.extend(corpus[doc]["abstract"])
+    return out, sentences
+
+
+def field_rows(field_dir: Path, split: str) -> list[dict]:
+    """Rows of our own field set (data/field_claims/claims.jsonl) in `split` (train / eval)."""
+    from eval_verifier import load_field  # type: ignore
+
+    return load_field(field_dir, split)
+
+
+def generated_pairs(sentences: list[str], xnli_en_fr: list[tuple[str, dict[str, str]]], rng: random.Random,
+                    n: int = 800) -> list[dict]:
+    """Sentence -> itself/translation SUPPORTED, perturbed -> REFUTED, another sentence of the text -> NEI."""
+    from synth.verifier.perturb import refute
+
+    out: list[dict] = []
+    pool = [s for s in sentences if 40 < len(s) < 300]
+    for i, s in enumerate(rng.sample(pool, min(n, len(pool)))):
+        group = f"gen{i}"
+        r = refute(s, [], rng)  # no names: random acronym swaps were noise
+        if r is None:
+            continue
+        out.append(dict(claim=r[0], evidence=s, label=1, source=f"gen-{r[1]}", claim_lang="en", evidence_lang="en", group=group))
+        # every perturbed sentence is also its own support, so high overlap alone never means "refuted"
+        out.append(dict(claim=s, evidence=s, label=0, source="gen-same", claim_lang="en", evidence_lang="en", group=group))
+    # translations: the English premise is SUPPORTED by its translation, a perturbed one REFUTED by it
+    for i, (en, trans) in enumerate(xnli_en_fr):
+        group = f"genx{i}"
+        lang = rng.choice(sorted(trans))
+        out.append(dict(claim=en, evidence=trans[lang], label=0, source="genx-same", claim_lang="en", evidence_lang=lang, group=group))
+        r = refute(en, [], rng)
+        if r is not None:
+            out.append(dict(claim=r[0], evidence=trans[lang], label=1, source=f"genx-{r[1]}", claim_lang="en",
+                            evidence_lang=lang, group=group))
+    return out
+
+
+def xnli_premises(shared: Path) -> list[tuple[str, dict[str, str]]]:
+    """English XNLI dev premises with their translations in the fully used languages."""
+    rows = csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
+    by: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in rows:
+        if r["language"] in XNLI_FULL:
+            if int(r["row"]) < 900:  # the rows nli_pairs uses
+                by[str(int(r["row"]) // 3)][r["language"]] = r["premise"]
+    return [(d["en"], {k: v for k, v in d.items() if k != "en"}) for d in by.values() if "en" in d]
+
+
+def build_pairs(shared: Path, field_dir: Path, seed: int = 13) -> list[dict]:
+    """All labelled training pairs (dicts with claim, evidence, label 0/1/2, source, languages, group)."""
+    rng = random.Random(seed)
+    pairs = nli_pairs(shared, rng)
+    sci, sentences = scifact_pairs(shared, rng)
+    pairs += sci
+    pairs += field_rows(field_dir, "train")
+    pairs += generated_pairs(sentences, xnli_premises(shared), rng)
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------------- features
+def pair_matrix(cache, pairs: list[dict], batch: int = 2048) -> np.ndarray:
+    """Feature matrix of `pairs` from cached encodings."""
+    from synth.verifier.pairs import combine
+
+    out = []
+    for s in range(0, len(pairs), batch):
+        part = pairs[s : s + batch]
+        cl = [p["claim"] for p in part]
+        ev = [p["evidence"] for p in part]
+        out.append(combine(cl, ev, [cache.get("query", c) for c in cl], [cache.get("passage", e) for e in ev]))
+        log(f"features: {s + len(part)}/{len(pairs)}")
+    return np.concatenate(out)
+
+
+def cached_features(cache, pairs: list[dict], path: Path) -> np.ndarray:
+    """Pair features, reusing rows computed in earlier runs (keyed by claim + evidence) from `path`."""
+    import hashlib
+
+    keys = [hashlib.sha1(f"{p['claim']}\x00{p['evidence']}".encode()).hexdigest() for p in pairs]
+    known: dict[str, np.ndarray] = {}
+    if path.exists():
+        z = np.load(path)
+        known = dict(zip(z["keys"].tolist(), z["X"]))
+    todo = [p for p, k in zip(pairs, keys) if k not in known]
+    if todo:
+        log(f"features: {len(todo)} new pairs ({len(known)} cached)")
+        new = pair_matrix(cache, todo)
+        for p, row in zip(todo, new):
+            known[hashlib.sha1(f"{p['claim']}\x00{p['evidence']}".encode()).hexdigest()] = row
+        np.savez(path, keys=np.array(list(known)), X=np.stack(list(known.values())))
+    return np.stack([known[k] for k in keys])
+
+
+def load_encoder(name: str, home: Path | None):
+    """The frozen encoder the verifier is trained for (synth.encoders when present)."""
+    from synth.config import Settings
+
+    settings = Settings.from_env(**({"home": home} if home else {}))
+    from synth.encoders import load_encoder as load
+
+    return load(name, settings)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder with nli/ and scifact/")
+    ap.add_argument("--field", type=Path, default=ROOT / "data" / "field_claims")
+    ap.add_argument("--work", type=Path, default=None, help="cache folder (default SYNTH_HOME/verifier-train)")
+    ap.add_argument("--home", type=Path, default=None, help="SYNTH_HOME override")
+    ap.add_argument("--encoder", default="e5-small")
+    ap.add_argument("--out", type=Path, default=ROOT / "synth" / "artifacts" / "verifier")
+    ap.add_argument("--stage", default="all", choices=["pairs", "encode", "features", "fit", "all"])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--drop-sources", nargs="*", default=[],
+                    help="pair sources to leave out of the fit, e.g. gen-same gen-entity")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from synth.config import Settings
+
+    home = args.home or Settings.from_env().home
+    work = args.work or home / "verifier-train"
+    work.mkdir(parents=True, exist_ok=True)
+
+    pairs_file = work / "pairs.jsonl"
+    if not pairs_file.exists():
+        pairs = build_pairs(args.shared, args.field, args.seed)
+        with open(pairs_file, "w", encoding="utf-8") as f:
+            for p in pairs:
+                f.write(json.dumps(p, ensure_ascii=False) + "\n")
+    pairs = [json.loads(line) for line in open(pairs_file, encoding="utf-8")]
+    log(f"pairs: {len(pairs)}", Counter(p["source"] for p in pairs).most_common(), Counter(p["label"] for p in pairs))
+    if args.stage == "pairs":
+        return
+
+    from eval_verifier import claim_sets  # type: ignore
+
+    encoder = load_encoder(args.encoder, home)
+    from synth.verifier.cache import EncodingCache
+
+    cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
+    claim_level = claim_sets(args.shared, args.field, "train", encoder=encoder, work=work)
+    wanted = [("query", p["claim"]) for p in pairs] + [("passage", p["evidence"]) for p in pairs]
+    for c in claim_level:
+        wanted.append(("query", c["claim"]))
+        wanted += [("passage", e) for e in c["evidence"]]
+    cache.fill(encoder, wanted)
+    if args.stage == "encode":
+        return
+
+    from synth.verifier.features import SCALAR_NAMES
+    from synth.verifier.pairs import DENSE_NAMES
+
+    X = cached_features(cache, pairs, work / f"features-{len(DENSE_NAMES) + len(SCALAR_NAMES)}.npz")
+    if args.stage == "features":
+        return
+
+    keep = np.array([p["source"] not in args.drop_sources for p in pairs])
+    X, pairs = X[keep], [p for p, k in zip(pairs, keep) if k]
+    log(f"fit on {len(pairs)} pairs (dropped sources: {', '.join(args.drop_sources) or 'none'})")
+    from synth.verifier.train import fit_all
+
+    fit_all(X, pairs, claim_level, cache, encoder, args.out, seed=args.seed, log=log, encoder_name=args.encoder)
+
+
+if __name__ == "__main__":
+    main()

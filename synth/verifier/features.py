@@ -1,0 +1,198 @@
+"""Claim/evidence pair features: lexical cues (numbers, negation, comparison direction, names) in many languages.
+
+These are the cheap, interpretable half of the verifier's input; the other half comes from the frozen encoder
+(see `pairs.py`). Every function here is pure Python on strings, so it is fast and tested without a model.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# a number: 12, 3.5, 3,5 (decimal comma), 1,000, optionally followed by a percent sign or a unit
+_NUMBER = re.compile(
+    r"(?:\b(asilimia|kashi)\s+)?(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|percent|per\s*cent|prozent|pour\s*cent|por\s*ciento)?",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+# negators, lower-cased, per language (en de fr es pt it nl sw ha yo zu xh so am-latin ar-latin ...)
+NEGATORS: frozenset[str] = frozenset(
+    """
+    not no never none nothing neither nor cannot can't don't doesn't didn't isn't aren't wasn't weren't won't
+    without fails fail failed lacks lack absent unable n't nobody nowhere
+    nicht kein keine keiner keinen keinem keines nie niemals nichts ohne weder
+    ne pas jamais aucun aucune rien sans ni personne
+    no nunca ningún ninguna ninguno nada sin tampoco jamás
+    não nunca nenhum nenhuma nada sem
+    non mai nessun nessuna niente senza
+    niet geen nooit zonder
+    si hapana haku hakuna bila siyo sio hakuna haikuwa hawana hana hazi haina hawezi haiwezi haku kamwe
+    ba babu bai bata ban taba
+    kò kìí kò ko kii ai láì
+    akukho cha ayi
+    aan ma maya
+    لا لم لن ليس ليست بدون غير
+    не нет ни никогда без
+    不 没 没有 无 非 未
+    नहीं न कभी बिना
+    değil yok hiç asla
+    """.split()
+)
+
+# comparison words: +1 = up/better, -1 = down/worse. Lower-cased, in several languages.
+DIRECTION: dict[str, int] = {}
+for _w in """
+    outperforms outperform outperformed outperforming better best higher highest more increase increases increased
+    improves improve improved improvement improvements gains gain raises raise larger largest greater faster
+    exceeds exceed exceeded surpasses surpass superior beats beat above stronger boosts boost up rises rise
+    besser höher mehr verbessert verbessern steigert übertrifft größer schneller stärker erhöht zunahme
+    meilleur meilleure meilleurs meilleures supérieur supérieure plus améliore améliorent augmente dépasse
+    hausse rapide
+    mejor mayor más mejora aumenta supera superior
+    bora zaidi juu inaboresha huboresha kuboresha kuongeza inaongeza ongezeko inazidi kubwa
+    fi ju dara ju lọ
+    mafi kyau fi karuwa ƙaru inganta
+    """.split():
+    DIRECTION[_w] = 1
+for _w in """
+    underperforms underperform underperformed underperforming worse worst lower lowest less fewer decrease decreases
+    decreased hurts hurt harms harm degrades degrade degraded degradation reduces reduce reduced drops drop
+    smaller smallest slower weaker below inferior loses lose lost declines decline falls fall down
+    schlechter niedriger weniger verschlechtert verringert senkt kleiner langsamer schwächer unterlegen
+    pire inférieur inférieure moins dégrade réduit diminue baisse lent
+    peor menor menos reduce disminuye empeora inferior
+    mbaya duni chini kidogo hupunguza inapunguza kupunguza inashusha punguzo
+    buru kere
+    mafi muni ƙasa rage
+    """.split():
+    DIRECTION[_w] = -1
+
+_DIRECTION_PAIRS = (
+    ("outperforms", "underperforms"),
+    ("higher", "lower"),
+    ("improves", "hurts"),
+    ("more", "less"),
+    ("better", "worse"),
+)
+
+SCALAR_NAMES: tuple[str, ...] = (
+    "lexical_overlap",  # share of claim content words found in the evidence
+    "number_overlap",  # share of claim numbers found in the evidence
+    "number_mismatch",  # both sides state numbers, and some claim number is absent from the evidence
+    "percent_mismatch",  # both state percentages and they differ
+    "negation_mismatch",  # parity of negators differs between claim and evidence
+    "negation_claim",
+    "negation_evidence",
+    "direction_flip",  # claim says up/better where the evidence says down/worse (or the reverse)
+    "direction_agree",
+    "entity_overlap",  # share of claim names/acronyms (capitalised, digits) found in the evidence
+    "entity_mismatch",  # both sides name things and the claim's are missing from the evidence
+    "length_ratio",  # log(len(evidence) / len(claim)) in words, clipped
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (any script), with accents kept."""
+    return [w.lower() for w in _WORD.findall(unicodedata.normalize("NFKC", text))]
+
+
+def _fold(word: str) -> str:
+    """Accent-folded form, for matching across French/German/Yoruba spellings."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def numbers(text: str) -> list[tuple[float, bool]]:
+    """Numbers stated in `text` as (value, is_percent); decimal commas read as points, years kept."""
+    out = []
+    for m in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
+        raw, pct = m.group(2), bool(m.group(1) or m.group(3))
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", raw):  # thousands separators
+            raw = raw.replace(",", "")
+        else:
+            raw = raw.replace(",", ".")
+            if raw.count(".") > 1:
+                raw = raw.replace(".", "")
+        try:
+            out.append((float(raw), pct))
+        except ValueError:
+            continue
+    return out
+
+
+def negation_count(text: str) -> int:
+    """How many negator words `text` contains (including the n't clitic)."""
+    toks = words(text)
+    return sum(1 for w in toks if w in NEGATORS) + len(re.findall(r"n't\b", text.lower()))
+
+
+def direction(text: str) -> int:
+    """Net comparison direction of `text`: > 0 up/better, < 0 down/worse, 0 none or balanced."""
+    score = sum(DIRECTION.get(w, 0) for w in words(text))
+    # "fewer errors" / "less worse" style double negatives are rare in claims; negation flips the sign once
+    return score
+
+
+def entities(text: str) -> set[str]:
+    """Names and acronyms: capitalised words not at sentence start, all-caps tokens, and tokens with digits."""
+    out: set[str] = set()
+    toks = re.findall(r"[\w\-@]+", unicodedata.normalize("NFKC", text))
+    for i, t in enumerate(toks):
+        if len(t) < 2 or t.isdigit():
+            continue
+        upper = sum(c.isupper() for c in t)
+        if (upper >= 2) or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t)) or (i > 0 and t[0].isupper()):
+            out.add(_fold(t.lower()))
+    return out
+
+
+def _content(ws: list[str]) -> set[str]:
+    return {_fold(w) for w in ws if len(w) > 3 or any(c.isdigit() for c in w)}
+
+
+def scalar_features(claim: str, evidence: str) -> list[float]:
+    """The cue features of one pair, in the order of `SCALAR_NAMES`."""
+    import math
+
+    cw, ew = words(claim), words(evidence)
+    cc, ec = _content(cw), _content(ew)
+    ec_all = {_fold(w) for w in ew}
+    lexical = len(cc & ec_all) / len(cc) if cc else 0.0
+
+    cn, en = numbers(claim), numbers(evidence)
+    cvals = {v for v, _ in cn if not _YEAR.match(str(int(v)) if v.is_integer() else "")}
+    evals = {v for v, _ in en}
+    num_overlap = len(cvals & evals) / len(cvals) if cvals else 0.0
+    num_mismatch = float(bool(cvals) and bool(evals) and not cvals <= evals)
+    cp = {v for v, p in cn if p}
+    ep = {v for v, p in en if p}
+    pct_mismatch = float(bool(cp) and bool(ep) and not cp & ep)
+
+    neg_c, neg_e = negation_count(claim), negation_count(evidence)
+    neg_mismatch = float((neg_c % 2) != (neg_e % 2))
+
+    dc, de = direction(claim), direction(evidence)
+    flip = float(dc * de < 0)
+    agree = float(dc * de > 0)
+
+    ce, ee = entities(claim), entities(evidence)
+    ee_all = ee | ec_all
+    ent_overlap = len(ce & ee_all) / len(ce) if ce else 0.0
+    ent_mismatch = float(bool(ce) and bool(ee) and not ce & ee_all)
+
+    ratio = math.log((len(ew) + 1) / (len(cw) + 1))
+    return [
+        lexical,
+        num_overlap,
+        num_mismatch,
+        pct_mismatch,
+        neg_mismatch,
+        float(min(neg_c, 3)) / 3,
+        float(min(neg_e, 3)) / 3,
+        flip,
+        agree,
+        ent_overlap,
+        ent_mismatch,
+        max(-3.0, min(3.0, ratio)),
+    ]
