@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -292,11 +293,22 @@ def _answer(kind: str, question: str, claims: list[dict[str, Any]], counts: dict
     return {"addressed": True, "text": "".join(parts), "supported": supported[:3], "refuted": refuted[:3]}
 
 
+def template_dir() -> Path:
+    """templates/ as installed (the package synth.templates), or the repository's templates/ when synth runs from a
+    source checkout (where setuptools' package-dir mapping does not apply)."""
+    try:
+        import synth.templates as installed
+
+        return Path(installed.__file__).parent
+    except ImportError:
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
 def _environment(fmt: str):
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("synth.templates", "."),  # templates/ is installed as synth.templates
+        loader=jinja2.FileSystemLoader(template_dir()),
         autoescape=fmt == "html",
         trim_blocks=True,
         lstrip_blocks=True,
