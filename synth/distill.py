@@ -65,20 +65,10 @@ class TextModel:
 
     def batch(self, texts: Sequence[str]) -> dict[str, "torch.Tensor"]:
         """Tokenise: input_ids, attention_mask and `real` (the text's own tokens: no special, pad or prefix)."""
-        enc = self.tokenizer(
-            [self.prefix + t for t in texts],
-            padding=True,
-            truncation=True,
-            max_length=self.max_length,
-            return_tensors="pt",
-            return_special_tokens_mask=True,
-            return_offsets_mapping=True,
-        )
-        attn = enc["attention_mask"].bool()
-        real = attn & ~enc["special_tokens_mask"].bool()
-        if self.prefix:  # the prefix's own tokens ('query', ':') are not content either
-            real &= enc["offset_mapping"][..., 0] >= len(self.prefix)
-        return {"input_ids": enc["input_ids"], "attention_mask": attn, "real": real}
+        from .encoders.transformer import tokenize
+
+        enc = tokenize(self.tokenizer, texts, self.prefix, self.max_length)
+        return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"].bool(), "real": enc["content_mask"]}
 
 
 def _layers(model: Any) -> Any:

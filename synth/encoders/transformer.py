@@ -59,6 +59,29 @@ class TokenStates:
         return iter((self.hidden, self.mask))
 
 
+def tokenize(tokenizer: Any, texts: Sequence[str], prefix: str, max_length: int) -> dict[str, "torch.Tensor"]:
+    """Model inputs for `prefix + text` (padded, truncated) plus `content_mask`: the text's own tokens, i.e. no
+    special, padding or prefix tokens (e5's 'query', ':' are not content)."""
+    import torch
+
+    enc = tokenizer(
+        [prefix + t for t in texts],
+        padding=True,
+        truncation=True,
+        max_length=max_length,
+        return_tensors="pt",
+        return_special_tokens_mask=True,
+        return_offsets_mapping=True,
+    )
+    offsets = enc.pop("offset_mapping")
+    special = enc.pop("special_tokens_mask").bool()
+    attention = enc["attention_mask"].bool()
+    in_prefix = offsets[..., 0] < len(prefix) if prefix else torch.zeros_like(attention)
+    out = dict(enc)
+    out["content_mask"] = attention & ~special & ~in_prefix
+    return out
+
+
 class TransformerEncoder:
     """Any transformers encoder model + tokenizer, pooled into L2-normalised sentence vectors.
 
@@ -175,26 +198,7 @@ class TransformerEncoder:
 
     def features(self, texts: Sequence[str], kind: Kind = "passage") -> dict[str, "torch.Tensor"]:
         """Tokenised, padded, truncated model inputs plus `content_mask` (the text's own tokens)."""
-        import torch
-
-        pre = self.prefix(kind)
-        enc = self.tokenizer(
-            [pre + t for t in texts],
-            padding=True,
-            truncation=True,
-            max_length=self.max_length,
-            return_tensors="pt",
-            return_special_tokens_mask=True,
-            return_offsets_mapping=True,
-        )
-        offsets = enc.pop("offset_mapping")
-        special = enc.pop("special_tokens_mask").bool()
-        attention = enc["attention_mask"].bool()
-        in_prefix = offsets[..., 0] < len(pre) if pre else torch.zeros_like(attention)
-        content = attention & ~special & ~in_prefix
-        out = dict(enc)
-        out["content_mask"] = content
-        return out
+        return tokenize(self.tokenizer, texts, self.prefix(kind), self.max_length)
 
     def token_states(self, texts: Sequence[str], kind: Kind = "passage", grad: bool = False) -> TokenStates:
         """Forward one batch; `grad=True` keeps the autograd graph (for training through the model)."""
