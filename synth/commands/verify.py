@@ -8,29 +8,20 @@ from typing import Any
 import click
 
 from ..config import Settings
-from ..errors import BadInputError, ModelError
+from ..errors import BadInputError
 
 
 def load_encoder(name: str, settings: Settings) -> Any:
-    """The named encoder; `hashing` (a model-free lexical encoder) needs no weights."""
-    if name.startswith("hashing"):
-        from ..encoders.base import HashingEncoder
+    """The named encoder (`hashing` needs no weights); imported here so `synth --help` stays instant."""
+    from ..encoders import load_encoder as _load
 
-        dim = name.partition("-")[2]
-        return HashingEncoder(int(dim) if dim.isdigit() else 256)
-    try:
-        from ..encoders import load_encoder as _load
-    except ImportError as exc:
-        raise ModelError(f"encoder {name!r} is not available in this build ({exc})") from exc
     return _load(name, settings)
 
 
 def load_verifier(settings: Settings, nli: str | None) -> Any:
-    """The shipped verifier (or an NLI cross-encoder when `nli` names one)."""
-    try:
-        from ..verifier import load_verifier as _load
-    except ImportError as exc:
-        raise ModelError(f"no verifier is available in this build ({exc})") from exc
+    """The shipped verifier (or an NLI cross-encoder when `nli` names one); tests replace this seam."""
+    from ..verifier import load_verifier as _load
+
     return _load(settings, nli=nli)
 
 
