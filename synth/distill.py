@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .bitext import Pair
+from .encoders.load import ARTIFACTS
 from .errors import BadInputError, ModelError
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ LORA_MODULES = (
 ADAPTER_FILE = "adapter.safetensors"
 ARTIFACT_FILE = "artifact.json"
 LOG_FILE = "train_log.jsonl"
-ARTIFACTS_DIR = Path(__file__).parent / "artifacts" / "encoders"
+ARTIFACTS_DIR = ARTIFACTS  # the shipped encoder artefacts, one folder each
 
 
 # -- what the trainer needs from an encoder ---------------------------------------------------------------------
