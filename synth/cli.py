@@ -66,17 +66,14 @@ def papers(settings: Settings, as_json: bool) -> None:
 
 
 # -- commands that live in synth/commands/ (one module per area; each keeps heavy imports inside its functions)
-# registration block: one line per command module
-from .commands.fetch import fetch  # noqa: E402
-cli.add_command(fetch)
 from .commands.add import add  # noqa: E402
-cli.add_command(add)
-from .commands.verify import verify  # noqa: E402
-cli.add_command(verify)
-from .commands.report import report  # noqa: E402
-cli.add_command(report)
 from .commands.encoders import distill, eval_group  # noqa: E402
-cli.add_command(distill); cli.add_command(eval_group)
+from .commands.fetch import fetch  # noqa: E402
+from .commands.report import report  # noqa: E402
+from .commands.verify import verify  # noqa: E402
+
+for _command in (fetch, add, verify, report, distill, eval_group):
+    cli.add_command(_command)
 
 
 def main() -> None:  # pragma: no cover - console entry
