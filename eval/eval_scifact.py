@@ -1,6 +1,6 @@
 """SciFact dev claim-label macro-F1 in the open setting: the whole 5,183-abstract corpus is the search space.
 
-    python eval/eval_scifact.py --shared ../shared [--nli MODEL] [--limit N]
+    python eval/eval_scifact.py --shared ../shared [--nli MODEL] [--limit N] [--artifact DIR]
 
 Retrieval is hybrid: TF-IDF (word 1-2 grams, BM25-like sublinear tf) over title + abstract fused by reciprocal
 rank with e5 dense similarity to the titles; then the sentences of the top abstracts are ranked by TF-IDF,
@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--k", type=int, default=5, help="evidence sentences per claim")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--artifact", type=Path, default=None, help="verifier folder to evaluate (default: the shipped one)")
     args = ap.parse_args(argv)
 
     import torch
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     from eval_verifier import cached_verifier  # type: ignore
 
-    verifier, encoder, cache = cached_verifier(args.nli)
+    verifier, encoder, cache = cached_verifier(args.nli, args.artifact)
     t0 = time.time()
     sets = evidence_sets(args.shared, args.split, encoder, cache, k=args.k, limit=args.limit)
     gold, pred, conf = [], [], []

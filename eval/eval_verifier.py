@@ -1,6 +1,6 @@
 """Evaluate the verifier on our field set (eval split) and on XNLI test; also the field/claim sets training uses.
 
-    python eval/eval_verifier.py [--nli MODEL] [--xnli-langs en,de,fr,sw] [--xnli-n 500]
+    python eval/eval_verifier.py [--nli MODEL] [--xnli-langs en,de,fr,sw] [--xnli-n 500] [--artifact DIR]
 
 Prints per-class P/R/F1, macro-F1 and ECE on data/field_claims (split: fact % 3 == 2), the gap between English
 pairs and cross-lingual pairs, and XNLI test accuracy per language (rows not used in training: XNLI dev is).
@@ -79,8 +79,9 @@ def ece(conf, correct, bins: int = 10) -> float:
     return float(total)
 
 
-def cached_verifier(nli: str | None = None):
-    """(verifier, encoder, cache): the verifier with encodings cached under SYNTH_HOME/verifier-train."""
+def cached_verifier(nli: str | None = None, artifact: Path | None = None):
+    """(verifier, encoder, cache): the verifier with encodings cached under SYNTH_HOME/verifier-train; `artifact`
+    is a folder with head.npz + verifier.json to evaluate instead of the shipped one."""
     from synth.config import Settings
     from synth.verifier import load_verifier
     from synth.verifier.cache import CachedEncoder, EncodingCache
@@ -92,6 +93,13 @@ def cached_verifier(nli: str | None = None):
     encoder = load_encoder("e5-small", settings.home)
     cache = EncodingCache(settings.home / "verifier-train" / f"enc-{encoder.id.replace('/', '_')}")
     cached = CachedEncoder(encoder, cache)
+    if artifact is not None and not nli:
+        from synth.verifier import model
+
+        head, agg, meta = model.load(Path(artifact))
+        verifier = model.FeatureVerifier(cached, head, agg, id=f"{meta.get('id', 'synth-verifier')} ({artifact})",
+                                         top_k=int(meta.get("top_k", 5)))
+        return verifier, cached, cache
     return load_verifier(settings, nli=nli, encoder=cached), cached, cache
 
 
@@ -114,12 +122,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--xnli-langs", default="en,de,fr,sw,ar,zh")
     ap.add_argument("--xnli-n", type=int, default=300, help="XNLI test pairs per language (0 = skip)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--artifact", type=Path, default=None, help="verifier folder to evaluate (default: the shipped one)")
     args = ap.parse_args(argv)
 
     import torch
 
     torch.set_num_threads(args.threads)
-    verifier, _, _ = cached_verifier(args.nli)
+    verifier, _, _ = cached_verifier(args.nli, args.artifact)
     print(f"verifier {verifier.id}")
     for distractors in (0, 2):
         sets = field_sets(args.field, "eval", distractors=distractors)

@@ -159,33 +159,6 @@ def xnli_premises(shared: Path) -> list[tuple[str, dict[str, str]]]:
     return [(d["en"], {k: v for k, v in d.items() if k != "en"}) for d in by.values() if "en" in d]
 
 
-def offtopic_pairs(pairs: list[dict], cache, n: int = 2500, seed: int = 13, pool: int = 30) -> list[dict]:
-    """Hard NOT_ENOUGH_INFO pairs: a claim against the evidence of another group that is close to it in the frozen
-    embedding space (the most similar of `pool` random candidates), or, for claims with a number, a candidate that
-    also states a number. Loosely related evidence with a different number or a negation is not a refutation."""
-    import re
-
-    rng = random.Random(seed)
-    digit = re.compile(r"\d")
-    ev_by_group: dict[str, set[str]] = defaultdict(set)
-    for p in pairs:
-        ev_by_group[p["group"]].add(p["evidence"])
-    evidence = sorted({p["evidence"] for p in pairs})
-    with_num = [e for e in evidence if digit.search(e)]
-    out: list[dict] = []
-    for p in rng.sample(pairs, min(n, len(pairs))):
-        own = ev_by_group[p["group"]]
-        src = with_num if digit.search(p["claim"]) and rng.random() < 0.5 else evidence
-        cands = [e for e in rng.sample(src, min(pool, len(src))) if e not in own]
-        if not cands:
-            continue
-        q = cache.get("query", p["claim"]).vec.astype(np.float32)
-        best = max(cands, key=lambda e: float(cache.get("passage", e).vec.astype(np.float32) @ q))
-        out.append(dict(claim=p["claim"], evidence=best, label=2, source="offtopic", claim_lang=p["claim_lang"],
-                        evidence_lang=p["evidence_lang"], group=p["group"]))
-    return out
-
-
 def build_pairs(shared: Path, field_dir: Path, seed: int = 13) -> list[dict]:
     """All labelled training pairs (dicts with claim, evidence, label 0/1/2, source, languages, group)."""
     rng = random.Random(seed)
