@@ -9,62 +9,15 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .sources.passages import sentence_spans
+
 # -- sentence splitting ---------------------------------------------------------------------------
-
-# Abbreviations after which a period never ends a sentence (lower-cased, without the final period).
-_NEVER_END = {
-    "e.g", "i.e", "cf", "vs", "viz", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "no", "nos", "nr", "dr",
-    "mr", "mrs", "ms", "prof", "approx", "resp", "ref", "refs", "vol", "pp", "p", "ch", "chap", "art", "ca", "incl",
-    "z.b", "d.h", "bzw", "vgl", "u.a", "s", "bsp", "abb", "ggf", "p.ex", "ex", "cf", "env", "k.m", "yaani", "mf",
-    "st", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "univ", "alg", "thm", "lem", "def", "prop", "appx",
-}
-# Abbreviations that end a sentence only when a capitalised word follows (and not a lower-case one).
-_MAYBE_END = {"al", "etc", "usw", "n.k", "etc.", "ibid"}
-
-_BOUNDARY = re.compile(r"""([.!?。！？]+)(["'”’»)\]]*)(\s+)(?=\S)""")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into whole sentences; periods in abbreviations, initials, "et al." and decimals don't split."""
+    """Whole sentences of `text` (whitespace normalised), split by the ingest pipeline's sentence rules."""
     text = re.sub(r"\s+", " ", text or "").strip()
-    if not text:
-        return []
-    out: list[str] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        end = m.end(2)
-        if m.group(1) == "." and not _period_ends(text[start : m.start(1)], text[m.end() :]):
-            continue
-        piece = text[start:end].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
-
-
-def _period_ends(before: str, after: str) -> bool:
-    """Whether a period between `before` and `after` (whitespace already skipped) ends a sentence."""
-    tok = _TOKEN_BEFORE.search(before)
-    word = tok.group(1) if tok else ""
-    bare = word.lstrip("([{\"'“‘").lower()
-    nxt = after[:1]
-    if bare in _NEVER_END:
-        return False
-    if re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]", bare):  # e.g, i.e, u.s.a-like dotted abbreviations
-        return False
-    if len(bare) == 1 and bare.isalpha() and word[:1].isupper():  # an initial: "J. Smith"
-        return False
-    if nxt in ",;:)]":
-        return False
-    if nxt.islower() and not re.match(r"[a-z]+[A-Z0-9]", after):
-        return False  # a lower-case continuation is not a new sentence (but "mMARCO", "mBERT", "e5" can start one)
-    if bare in _MAYBE_END:
-        return nxt.isupper()
-    return True
+    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 # -- filtering ------------------------------------------------------------------------------------

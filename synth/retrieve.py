@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .claims import normalize, reject_reason, split_sentences
+from .encoders.cache import embed as cached_embed
 from .store import Store
 
 _NOT_EVIDENCE = {"question", "caption", "boilerplate", "citation", "formula", "short"}
@@ -26,16 +27,10 @@ _STOP = set(
 
 
 def embed(store: Store, encoder: Any, texts: Sequence[str], kind: str) -> np.ndarray:
-    """Embeddings through the shared cache (synth.encoders.cache) when present, else straight from the encoder."""
+    """Embeddings through the shared cache (nothing is encoded twice); an empty list gives a (0, 1) array."""
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
-    try:
-        from .encoders.cache import embed as cached_embed
-    except ImportError:
-        cached_embed = None
-    if cached_embed is not None:
-        return np.asarray(cached_embed(store, encoder, list(texts), kind), dtype=np.float32)
-    return np.asarray(encoder.encode(list(texts), kind=kind), dtype=np.float32)
+    return np.asarray(cached_embed(store, encoder, list(texts), kind), dtype=np.float32)
 
 
 def fts_query(text: str) -> str:

@@ -26,6 +26,8 @@ ABBREVIATIONS = frozenset(
     ch app appx def thm lem prop cor alg z.b d.h bzw vgl ca nr abb bsp u.a s.o s.u usw n.b p st jr sr inc
     ltd co corp dept univ min max avg std""".split()
 )
+# Abbreviations that may also close a sentence: "... by Conneau et al. The model ..."
+SENTENCE_FINAL_ABBREVIATIONS = frozenset({"al", "etc", "usw", "ibid"})
 
 
 @dataclass
@@ -98,10 +100,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     cuts: list[int] = []
     for m in SENT_END.finditer(text):
         end = m.start(1)
-        nxt = text[m.end() : m.end() + 2]
+        nxt = text[m.end() : m.end() + 12]
         if not nxt or not _starts_sentence(nxt):
             continue
-        if text[m.start()] == "." and _is_abbreviation(text, m.start()):
+        if text[m.start()] == "." and _is_abbreviation(text, m.start(), nxt):
             continue
         cuts.append(end)
     for m in HARD_END.finditer(text):
@@ -119,19 +121,26 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _starts_sentence(nxt: str) -> bool:
     ch = nxt[0]
     if ch in "\"'“‘«([":
-        ch = nxt[1:2] or "a"
+        nxt = nxt[1:] or "a"
+        ch = nxt[0]
+    if re.match(r"[a-z]+[A-Z0-9]", nxt):
+        return True  # names written lower-case first: "mMARCO", "mBERT", "e5"
     return ch.isupper() or ch.isdigit() or (ch.isalpha() and ch.lower() == ch.upper())
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """Whether the period at `dot` ends an abbreviation or an initial ("e.g.", "et al.", "V.")."""
+def _is_abbreviation(text: str, dot: int, nxt: str = "") -> bool:
+    """Whether the period at `dot` ends an abbreviation or an initial ("e.g.", "et al.", "V."); "et al." and
+    "etc." still end a sentence when a capitalised word follows (`nxt`)."""
     m = re.search(r"([\w.]+)$", text[:dot])
     if not m:
         return False
     token = m.group(1).lower().strip(".")
     if len(token) == 1 and token.isalpha():
         return True  # an initial
-    return token in ABBREVIATIONS or token.split(".")[-1] in {"al", "e.g", "i.e"}
+    last = token.split(".")[-1]
+    if last in SENTENCE_FINAL_ABBREVIATIONS:
+        return not nxt[:1].isupper()
+    return token in ABBREVIATIONS or last in {"e.g", "i.e"}
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
