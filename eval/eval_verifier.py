@@ -55,7 +55,7 @@ def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7)
     return out
 
 
-def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = 300) -> list[dict]:
+def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = None) -> list[dict]:
     """Claim-level training sets: SciFact `split` claims with retrieved evidence, field rows alone and with distractors."""
     from eval_scifact import evidence_sets
 
@@ -96,9 +96,8 @@ def cached_verifier(nli: str | None = None, artifact: Path | None = None):
     if artifact is not None and not nli:
         from synth.verifier import model
 
-        head, agg, meta = model.load(Path(artifact))
-        verifier = model.FeatureVerifier(cached, head, agg, id=f"{meta.get('id', 'synth-verifier')} ({artifact})",
-                                         top_k=int(meta.get("top_k", 5)))
+        meta = json.loads((Path(artifact) / "verifier.json").read_text())
+        verifier = model.from_folder(Path(artifact), cached, id=f"{meta.get('id', 'synth-verifier')} ({artifact})")
         return verifier, cached, cache
     return load_verifier(settings, nli=nli, encoder=cached), cached, cache
 

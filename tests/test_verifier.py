@@ -12,8 +12,9 @@ from synth.encoders.base import HashingEncoder
 from synth.errors import ModelError
 from synth.verifier import LABELS, artifact_dir, load_verifier
 from synth.verifier.features import SCALAR_NAMES, direction, entities, negation_count, numbers, scalar_features
-from synth.verifier.model import AGG_NAMES, Aggregator, FeatureVerifier, StanceHead, load, save
-from synth.verifier.pairs import feature_names, pair_features
+from synth.verifier.interact import InteractConfig, fit_interact
+from synth.verifier.model import AGG_NAMES, Aggregator, FeatureVerifier, StanceHead, from_folder, load, save
+from synth.verifier.pairs import EncodedText, feature_names, pair_features
 from synth.verifier.perturb import change_number, flip_direction, toggle_negation
 
 
@@ -115,6 +116,60 @@ def test_save_and_load_round_trip(tmp_path):
     assert agg.calib_x == [0.3, 0.6, 1.0] and meta["id"] == "toy-1"
 
 
+def _token_pairs(n: int, rng: np.random.Generator, dim: int = 12):
+    """Toy token sequences: support = the claim's tokens reordered with noise, refute = the same with one token
+    replaced by a 'negator', nei = unrelated tokens. Sentence means cannot tell support from refute well; aligned
+    tokens can."""
+    fixed = np.random.default_rng(dim)  # the same vocabulary and negator for training and test pairs
+    vocab = fixed.normal(size=(40, dim)).astype(np.float32)
+    neg = fixed.normal(size=dim).astype(np.float32) * 3
+    claims, evid, y = [], [], []
+    for i in range(n):
+        ids = rng.choice(40, size=rng.integers(4, 9), replace=False)
+        c = vocab[ids]
+        label = i % 3
+        if label == 2:
+            e = vocab[rng.choice(40, size=len(ids), replace=False)]
+        else:
+            e = c[rng.permutation(len(ids))].copy()
+            if label == 1:
+                e[rng.integers(len(ids))] = neg
+        e = e + rng.normal(scale=0.1, size=e.shape).astype(np.float32)
+        claims.append(EncodedText(c.mean(0), c))
+        evid.append(EncodedText(e.mean(0), e.astype(np.float32)))
+        y.append(label)
+    return claims, evid, np.array(y)
+
+
+def test_interaction_head_learns_token_level_stance():
+    rng = np.random.default_rng(0)
+    C, E, y = _token_pairs(900, rng)
+    S = np.zeros((len(y), 2), dtype=np.float32)
+    val = np.arange(len(y)) % 5 == 0
+    head = fit_interact(C, E, S, y, np.ones(len(y)), val, cfg=InteractConfig(dim=12, hidden=24, n_scalar=2, dropout=0.0),
+                        epochs=25, batch=32, lr=3e-3, log=lambda *a: None)
+    Ct, Et, yt = _token_pairs(300, np.random.default_rng(1))
+    p = head.proba(Ct, Et, np.zeros((len(yt), 2), dtype=np.float32))
+    assert p.shape == (300, 3) and np.allclose(p.sum(1), 1.0)
+    assert (p.argmax(1) == yt).mean() > 0.9  # chance is 1/3; the refute class needs the one changed token
+
+
+def test_verifier_with_interaction_head_round_trips(tmp_path):
+    v = _toy_verifier()
+    rng = np.random.default_rng(2)
+    C, E, y = _token_pairs(60, rng, dim=16)
+    S = np.zeros((60, len(feature_names(16)) - 32), dtype=np.float32)
+    v.interact = fit_interact(C, E, S, y, np.ones(60), np.arange(60) % 4 == 0, epochs=1, log=lambda *a: None)
+    v.mix = 0.5
+    save(tmp_path, v.head, v.aggregator, {"id": "toy-2", "encoder": "hashing-16"}, interact=v.interact, mix=0.5)
+    back = from_folder(tmp_path, HashingEncoder(16))
+    assert back.mix == 0.5 and back.interact is not None
+    ev = ["OPTICAL improves MIRACL by 4.1 points.", "XNLI has 15 languages."]
+    a, b = v.stances("OPTICAL improves MIRACL.", ev), back.stances("OPTICAL improves MIRACL.", ev)
+    assert [s.p_refute for s in a] == pytest.approx([s.p_refute for s in b], abs=1e-5)
+    assert [s.p_refute for s in a] != pytest.approx([s.p_refute for s in v.__class__(v.encoder, v.head, v.aggregator, "x").stances("OPTICAL improves MIRACL.", ev)], abs=1e-4)
+
+
 def test_unknown_nli_model_is_a_one_line_model_error(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelError) as err:
@@ -126,12 +181,14 @@ def test_shipped_artefact_is_small_and_loads():
     from pathlib import Path
 
     folder = Path(str(artifact_dir()))
-    files = [folder / "head.npz", folder / "verifier.json", folder / "README.md"]
+    files = [folder / "head.npz", folder / "interact.npz", folder / "verifier.json", folder / "README.md"]
     assert all(f.is_file() for f in files)
     assert sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) < 20 * 2**20
     head, agg, meta = load(folder)
     assert head.w2.shape[0] == 3 and agg.coef.shape == (3, len(AGG_NAMES))
     assert meta["encoder"] and 0 < head.temperature < 10
+    v = from_folder(folder, HashingEncoder(384))
+    assert v.interact is not None and 0 < v.mix <= 1 and v.interact.config.n_scalar == len(SCALAR_NAMES) + 6
 
 
 # -- clear cases with the real encoder (slow) ----------------------------------------------------------------------
@@ -159,7 +216,7 @@ EVIDENCE = "OPTICAL improves MRR@10 on the Swahili MIRACL queries by 4.1 points 
             EVIDENCE,
             "OPTICAL verbessert MRR@10 bei den Swahili-Anfragen von MIRACL um 4,1 Punkte gegenüber der Distillations-Baseline.",
             "SUPPORTED",
-            marks=pytest.mark.xfail(reason="known weakness of verifier v1: near-verbatim translations lean REFUTED", strict=False),
+            marks=pytest.mark.xfail(reason="known weakness: this near-verbatim German translation still leans REFUTED", strict=False),
         ),
         (EVIDENCE, "OPTICAL huboresha MRR@10 kwenye maswali ya Kiswahili ya MIRACL kwa pointi 4.1 zaidi ya msingi wa unyunyizaji.", "SUPPORTED"),
     ],
@@ -168,3 +225,55 @@ def test_clear_cases(verifier, claim, evidence, label):
     j = verifier.judge(claim, [evidence])
     assert j.label == label, (j.label, j.confidence, j.stances)
     assert 0.0 <= j.confidence <= 1.0
+
+
+class _HashCache:
+    """EncodingCache's interface over the hashing encoder (for fitting without a model)."""
+
+    def __init__(self, dim: int = 16) -> None:
+        self.enc = HashingEncoder(dim)
+
+    def get(self, kind: str, text: str, dtype=np.float32):
+        from synth.verifier.pairs import encode_texts
+
+        e = encode_texts(self.enc, [text], kind)[0]
+        return EncodedText(e.vec, e.tokens.astype(dtype))
+
+
+def test_fit_all_writes_a_loadable_verifier_and_resumes_from_checkpoints(tmp_path, monkeypatch):
+    import synth.verifier.interact as interact_mod
+    from synth.verifier import train
+
+    rng = random.Random(0)
+    facts = [f"Model {chr(65 + i)} improves recall on language {i} by {i + 2} points." for i in range(24)]
+    pairs, sets = [], []
+    for i, f in enumerate(facts):
+        g = f"field{i}"
+        other = facts[(i + 5) % len(facts)]
+        for claim, label in ((f, 0), (change_number(f, rng) or f, 1), (other, 2)):
+            pairs.append(dict(claim=claim, evidence=f, label=label, source="field", group=g))
+            sets.append(dict(claim=claim, evidence=[f], label=label, group=g, source="field"))
+    cache = _HashCache()
+    X = np.stack([pair_features(cache.enc, [p["claim"]], [p["evidence"]])[0] for p in pairs])
+    monkeypatch.setattr(train, "MIX_GRID", (1.0,))  # always keep the interaction head, so both checkpoints exist
+    out, ck = tmp_path / "out", tmp_path / "ck"
+    ck.mkdir()
+    train.fit_all(X, pairs, sets, cache, cache.enc, out, log=lambda *a: None, interact_epochs=1, checkpoints=ck)
+    assert (out / "interact.npz").is_file() and len(list(ck.glob("oof-*.npz"))) == 3
+    first = from_folder(out, cache.enc).judge(facts[0], [facts[0], facts[1]])
+
+    def no_training(*a, **k):
+        raise AssertionError("a resumed fit must not retrain the interaction head")
+
+    monkeypatch.setattr(interact_mod, "fit_interact", no_training)
+    train.fit_all(X, pairs, sets, cache, cache.enc, out, log=lambda *a: None, interact_epochs=1, checkpoints=ck)
+    again = from_folder(out, cache.enc).judge(facts[0], [facts[0], facts[1]])
+    assert again.label == first.label and again.confidence == pytest.approx(first.confidence, abs=1e-6)
+
+
+def test_rounded_and_spelled_out_numbers_are_not_a_mismatch():
+    ev = "OPTICAL improves MRR@10 on Swahili by 4.1 points after 6 hours of training."
+    assert cue("OPTICAL gains about four points on Swahili.", ev, "number_mismatch") == 0.0
+    assert cue("Training took six hours.", ev, "number_mismatch") == 0.0
+    assert cue("Training took nine hours.", ev, "number_mismatch") == 1.0
+    assert cue("OPTICAL gains 14 points on Swahili.", ev, "number_mismatch") == 1.0

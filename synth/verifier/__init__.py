@@ -25,6 +25,7 @@ def artifact_dir():
 
 def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) -> Verifier:
     """The offline verifier (or a CrossEncoder NLI model when `nli` names one); `encoder` overrides the e5 encoder."""
+    import json
     from pathlib import Path
 
     from ..errors import ModelError
@@ -38,9 +39,9 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
     folder = Path(str(artifact_dir()))
     if not (folder / "head.npz").is_file():
         raise ModelError(f"verifier weights missing in {folder}; rebuild with scripts/train_verifier.py")
-    head, agg, meta = model.load(folder)
+    meta = json.loads((folder / "verifier.json").read_text())
     if encoder is None:
         from ..encoders import load_encoder  # type: ignore[attr-defined]
 
         encoder = load_encoder(meta.get("encoder", "e5-small"), settings)
-    return model.FeatureVerifier(encoder, head, agg, id=meta.get("id", "synth-verifier"), top_k=int(meta.get("top_k", 5)))
+    return model.from_folder(folder, encoder)

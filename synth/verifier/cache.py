@@ -62,15 +62,15 @@ class EncodingCache:
                 done = s + len(part)
                 print(f"encode: {done}/{len(todo)} ({done / (time.time() - t0):.1f} texts/s)", file=sys.stderr, flush=True)
 
-    def get(self, kind: str, text: str) -> EncodedText:
-        """The cached encoding of `text` as `kind` (KeyError if absent)."""
+    def get(self, kind: str, text: str, dtype=np.float32) -> EncodedText:
+        """The cached encoding of `text` as `kind` (KeyError if absent); token vectors as `dtype`."""
         path, i = self.items[_key(kind, text)]
         if path not in self._loaded:
             z = np.load(path)
             offs = np.concatenate([[0], np.cumsum(z["lens"])])
             self._loaded[path] = {"vec": z["vec"], "tok": z["tok"], "offs": offs}
         d = self._loaded[path]
-        return EncodedText(d["vec"][i], d["tok"][d["offs"][i] : d["offs"][i + 1]].astype(np.float32))
+        return EncodedText(d["vec"][i], d["tok"][d["offs"][i] : d["offs"][i + 1]].astype(dtype))
 
 
 class CachedEncoder:

@@ -103,9 +103,16 @@ def _fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
+# small numbers written as words (English); "one" is left out: it is a pronoun as often as a number
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.IGNORECASE)
+_WORD_VALUE = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
 def numbers(text: str) -> list[tuple[float, bool]]:
-    """Numbers stated in `text` as (value, is_percent); decimal commas read as points, years kept."""
-    out = []
+    """Numbers stated in `text` as (value, is_percent); decimal commas read as points, years kept, English number
+    words from two to twelve read as numbers."""
+    out = [(_WORD_VALUE[m.group(1).lower()], False) for m in _NUMBER_WORD.finditer(text)]
     for m in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
         raw, pct = m.group(2), bool(m.group(1) or m.group(3))
         if re.fullmatch(r"\d{1,3}(,\d{3})+", raw):  # thousands separators
@@ -119,6 +126,14 @@ def numbers(text: str) -> list[tuple[float, bool]]:
         except ValueError:
             continue
     return out
+
+
+def _same_number(v: float, stated: set[float]) -> bool:
+    """Whether claim value v is among the `stated` values; a whole number in a claim also matches a stated value
+    that rounds or truncates to it ("about four points" for 4.1, "13 %" for 13.7 %)."""
+    if v in stated:
+        return True
+    return v.is_integer() and any(round(u) == v or int(u) == v for u in stated)
 
 
 def negation_count(text: str) -> int:
@@ -163,8 +178,9 @@ def scalar_features(claim: str, evidence: str) -> list[float]:
     cn, en = numbers(claim), numbers(evidence)
     cvals = {v for v, _ in cn if not _YEAR.match(str(int(v)) if v.is_integer() else "")}
     evals = {v for v, _ in en}
-    num_overlap = len(cvals & evals) / len(cvals) if cvals else 0.0
-    num_mismatch = float(bool(cvals) and bool(evals) and not cvals <= evals)
+    matched = {v for v in cvals if _same_number(v, evals)}
+    num_overlap = len(matched) / len(cvals) if cvals else 0.0
+    num_mismatch = float(bool(cvals) and bool(evals) and matched != cvals)
     cp = {v for v, p in cn if p}
     ep = {v for v, p in en if p}
     pct_mismatch = float(bool(cp) and bool(ep) and not cp & ep)

@@ -1,9 +1,10 @@
-"""The shipped offline verifier: frozen-encoder pair features -> small MLP stance head -> claim-level aggregator.
+"""The shipped offline verifier: frozen-encoder pair features -> stance heads -> claim-level aggregator.
 
-Per evidence text the stance head gives P(support / refute / nei). The aggregator turns the stances of the top-k
+Per evidence text two stance heads give P(support / refute / nei): an MLP on pooled pair features and a
+token-interaction model on the token states (interact.py); their geometric mixture is the stance. The aggregator turns the stances of the top-k
 evidence into claim-level class probabilities (a multinomial logistic regression over a few order statistics),
 and a calibration map turns the winning probability into `confidence` = probability the verdict is right.
-Inference is numpy only; the weights are one .npz and one .json in synth/artifacts/verifier/.
+The weights are two .npz files and one .json in synth/artifacts/verifier/.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .base import LABELS, Judgement, Stance
-from .pairs import pair_features
+from .pairs import EncodedText, align_column, combine, encode_pairs
 
 AGG_NAMES: tuple[str, ...] = (
     "max_support", "max_refute", "min_nei", "top_support", "top_refute", "top_nei", "mean_support",
@@ -44,6 +45,13 @@ class StanceHead:
     def proba(self, x: np.ndarray) -> np.ndarray:
         """(n, 3) class probabilities for (n, d) pair features."""
         return softmax(self.logits(x) / self.temperature)
+
+
+def mix_stances(p_mlp: np.ndarray, p_int: np.ndarray | None, weight: float) -> np.ndarray:
+    """Geometric mixture of the two heads' (n, 3) probabilities: `weight` on the interaction head."""
+    if p_int is None or weight <= 0.0:
+        return p_mlp
+    return softmax((1.0 - weight) * np.log(p_mlp + 1e-9) + weight * np.log(p_int + 1e-9))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -86,26 +94,30 @@ class Aggregator:
 class FeatureVerifier:
     """The offline verifier behind the `Verifier` protocol."""
 
-    def __init__(self, encoder, head: StanceHead, aggregator: Aggregator, id: str, top_k: int = 5) -> None:
+    def __init__(self, encoder, head: StanceHead, aggregator: Aggregator, id: str, top_k: int = 5,
+                 interact=None, mix: float = 0.0) -> None:
         self.encoder = encoder
         self.head = head
         self.aggregator = aggregator
         self.id = id
         self.top_k = top_k
+        self.interact = interact  # an interact.InteractHead, or None for the MLP alone
+        self.mix = mix
+
+    def stance_proba(self, X: np.ndarray, enc_c: Sequence[EncodedText], enc_e: Sequence[EncodedText]) -> np.ndarray:
+        """(n, 3) stance probabilities of pairs with features X and encodings enc_c / enc_e."""
+        return stance_proba(self.head, self.interact, self.mix, X, enc_c, enc_e)
 
     def stances(self, claim: str, evidence: Sequence[str]) -> list[Stance]:
         """One Stance per evidence text, in order."""
         if not evidence:
             return []
-        x = pair_features(self.encoder, [claim] * len(evidence), list(evidence))
-        p = self.head.proba(x)
-        col = self._align_col(x.shape[1])
+        claims = [claim] * len(evidence)
+        enc_c, enc_e = encode_pairs(self.encoder, claims, list(evidence))
+        x = combine(claims, list(evidence), enc_c, enc_e)
+        p = self.stance_proba(x, enc_c, enc_e)
+        col = align_column(x.shape[1])
         return [Stance(float(a), float(b), float(c), float(x[i, col])) for i, (a, b, c) in enumerate(p)]
-
-    def _align_col(self, width: int) -> int:
-        from .pairs import align_column
-
-        return align_column(width)
 
     def judge(self, claim: str, evidence: Sequence[str], retrieval_scores: Sequence[float] | None = None) -> Judgement:
         """Verdict over the first `top_k` evidence texts (best first); every text gets a stance."""
@@ -126,13 +138,35 @@ class FeatureVerifier:
         return Judgement(LABELS[k], conf, list(stances))
 
 
-def save(folder: Path, head: StanceHead, aggregator: Aggregator, meta: dict) -> None:
-    """Write head.npz and verifier.json (aggregator, calibration, provenance) into `folder`."""
+def stance_proba(head: StanceHead, interact, mix: float, X: np.ndarray, enc_c: Sequence[EncodedText],
+                 enc_e: Sequence[EncodedText]) -> np.ndarray:
+    """The stance of pairs: the MLP on X, mixed with the interaction head on the token states when there is one."""
+    p = head.proba(X)
+    if interact is None or mix <= 0.0 or len(X) == 0:
+        return p
+    return mix_stances(p, interact.proba(enc_c, enc_e, scalar_columns(X)), mix)
+
+
+def scalar_columns(X: np.ndarray) -> np.ndarray:
+    """The dense + lexical cue columns of pair features (everything after [u*v, |u-v|])."""
+    from .features import SCALAR_NAMES
+    from .pairs import DENSE_NAMES
+
+    return X[:, X.shape[1] - len(DENSE_NAMES) - len(SCALAR_NAMES) :]
+
+
+def save(folder: Path, head: StanceHead, aggregator: Aggregator, meta: dict, interact=None, mix: float = 0.0) -> None:
+    """Write head.npz, interact.npz (if any) and verifier.json (aggregator, calibration, provenance) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     np.savez(folder / "head.npz", mean=head.mean.astype(np.float32), std=head.std.astype(np.float32),
              w1=head.w1.astype(np.float32), b1=head.b1.astype(np.float32), w2=head.w2.astype(np.float32),
              b2=head.b2.astype(np.float32))
     doc = dict(meta)
+    if interact is not None:
+        from dataclasses import asdict
+
+        np.savez(folder / "interact.npz", **interact.state())
+        doc.update(interact=dict(config=asdict(interact.config), temperature=interact.temperature, mix=mix))
     doc.update(
         head_temperature=head.temperature,
         aggregator=dict(names=list(AGG_NAMES), coef=aggregator.coef.tolist(), intercept=aggregator.intercept.tolist(),
@@ -142,7 +176,7 @@ def save(folder: Path, head: StanceHead, aggregator: Aggregator, meta: dict) -> 
 
 
 def load(folder: Path) -> tuple[StanceHead, Aggregator, dict]:
-    """Read what `save` wrote."""
+    """Read what `save` wrote (the interaction head, if any, with `load_interact`)."""
     z = np.load(folder / "head.npz")
     meta = json.loads((folder / "verifier.json").read_text())
     head = StanceHead(*(z[k].astype(np.float64) for k in ("mean", "std", "w1", "b1", "w2", "b2")),
@@ -150,3 +184,23 @@ def load(folder: Path) -> tuple[StanceHead, Aggregator, dict]:
     a = meta["aggregator"]
     agg = Aggregator(np.array(a["coef"]), np.array(a["intercept"]), float(a["temperature"]), a.get("calib_x"), a.get("calib_y"))
     return head, agg, meta
+
+
+def load_interact(folder: Path, meta: dict):
+    """(InteractHead, mix weight) from `folder`, or (None, 0.0) when the artefact has no interaction head."""
+    spec = meta.get("interact")
+    if not spec:
+        return None, 0.0
+    from .interact import InteractConfig, InteractHead
+
+    z = np.load(folder / "interact.npz")
+    head = InteractHead.from_state(InteractConfig(**spec["config"]), {k: z[k] for k in z.files}, float(spec["temperature"]))
+    return head, float(spec["mix"])
+
+
+def from_folder(folder: Path, encoder, id: str | None = None) -> FeatureVerifier:
+    """The verifier stored in `folder` on top of `encoder`."""
+    head, agg, meta = load(folder)
+    interact, mix = load_interact(folder, meta)
+    return FeatureVerifier(encoder, head, agg, id=id or meta.get("id", "synth-verifier"), top_k=int(meta.get("top_k", 5)),
+                           interact=interact, mix=mix)

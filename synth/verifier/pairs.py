@@ -120,13 +120,21 @@ def combine(claims: Sequence[str], evidences: Sequence[str], enc_c: Sequence[Enc
     return np.concatenate([u * v, np.abs(u - v), dense, cues], 1).astype(np.float32)
 
 
+def encode_pairs(encoder, claims: Sequence[str], evidences: Sequence[str]) -> tuple[list[EncodedText], list[EncodedText]]:
+    """Encodings of aligned claims (as queries) and evidence texts (as passages); each distinct text encoded once."""
+    if len(claims) != len(evidences):
+        raise ValueError("claims and evidences must have the same length")
+    uc, ue = list(dict.fromkeys(claims)), list(dict.fromkeys(evidences))
+    ec = dict(zip(uc, encode_texts(encoder, uc, "query")))
+    ee = dict(zip(ue, encode_texts(encoder, ue, "passage")))
+    return [ec[c] for c in claims], [ee[e] for e in evidences]
+
+
 def pair_features(encoder, claims: Sequence[str], evidences: Sequence[str]) -> np.ndarray:
     """(n, 2d + 3 + len(SCALAR_NAMES)) float32 features for aligned lists of claims and evidence texts."""
     if len(claims) != len(evidences):
         raise ValueError("claims and evidences must have the same length")
     if not claims:
         return np.zeros((0, 0), dtype=np.float32)
-    uc, ue = list(dict.fromkeys(claims)), list(dict.fromkeys(evidences))
-    ec = dict(zip(uc, encode_texts(encoder, uc, "query")))
-    ee = dict(zip(ue, encode_texts(encoder, ue, "passage")))
-    return combine(claims, evidences, [ec[c] for c in claims], [ee[e] for e in evidences])
+    enc_c, enc_e = encode_pairs(encoder, claims, evidences)
+    return combine(claims, evidences, enc_c, enc_e)

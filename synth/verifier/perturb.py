@@ -86,6 +86,29 @@ def swap_entity(text: str, names: list[str], rng: random.Random) -> str | None:
     return text[: m.start()] + rng.choice(others) + text[m.end() :]
 
 
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_SMALL = re.compile(r"(?<![\w.,])(\d{1,2})(?![\w.,]*\d)|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+
+def respell_number(text: str, rng: random.Random, change: bool = False) -> str | None:
+    """The sentence with a small number written the other way (6 <-> six): the same claim in other words; with
+    `change`, a different small number in the other spelling (a refuted claim that shares no digits with the
+    original). None if the sentence has no number from 0 to 12."""
+    hits = [m for m in _SMALL.finditer(text) if m.group(2) or int(m.group(1)) <= 12]
+    if not hits:
+        return None
+    m = rng.choice(hits)
+    val = NUMBER_WORDS.index(m.group(2).lower()) if m.group(2) else int(m.group(1))
+    if change:
+        val = rng.choice([v for v in range(1, 13) if v != val and abs(v - val) >= 2])
+    if m.group(2):
+        rep = str(val)
+    else:
+        rep = NUMBER_WORDS[val]
+        rep = rep.capitalize() if m.start() == 0 else rep
+    return text[: m.start()] + rep + text[m.end() :]
+
+
 def refute(text: str, names: list[str], rng: random.Random) -> tuple[str, str] | None:
     """One perturbed version of a true sentence and the kind of change; None if no change applies."""
     makers = [

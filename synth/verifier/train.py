@@ -1,7 +1,9 @@
-"""Fit the verifier: the stance MLP on pair features, then the claim-level aggregator and its calibration.
+"""Fit the verifier: the stance heads (MLP on pair features, token-interaction model), then the claim-level
+aggregator and its calibration.
 
-Out-of-fold stance predictions feed the aggregator (the head never judges pairs it was trained on), and
-out-of-fold aggregator probabilities fit the temperature and the isotonic confidence map.
+Out-of-fold stance predictions feed the aggregator (the heads never judge pairs they were trained on), and
+out-of-fold aggregator probabilities choose the mixture of the two heads, the temperature and the isotonic
+confidence map.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from typing import Callable
 
 import numpy as np
 
-from .model import AGG_NAMES, Aggregator, StanceHead, aggregate_features, save, softmax
+from .model import AGG_NAMES, Aggregator, StanceHead, aggregate_features, mix_stances, save, scalar_columns, softmax
 
-SOURCE_WEIGHT = {"scifact": 2.0, "field": 3.0}
-AGG_C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # aggregator L2 strengths tried (on standardised features)
+# pair weights by source: the 62k NLI pairs would otherwise drown the claim-like sources (our field set, SciFact,
+# generated refutations) that the verifier is for
+SOURCE_WEIGHT = {"scifact": 2.0, "field": 3.0, "xnli": 0.25, "snli": 0.25, "xnli-x": 0.5}
+AGG_C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # aggregator L2 strengths tried (on standardised features)
+MIX_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)  # weights of the interaction head tried in the stance mixture
 
 
 def _fold(group: str, k: int) -> int:
@@ -56,6 +61,9 @@ def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, val: np.ndarray, seed:
             loss.backward()
             opt.step()
         net.eval()
+        if len(vai) == 0:  # nothing held out: keep the last epoch
+            best_state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+            continue
         with torch.no_grad():
             vl = float(torch.nn.functional.cross_entropy(net(Xt[vai]), yt[vai]))
             va = float((net(Xt[vai]).argmax(1) == yt[vai]).float().mean())
@@ -73,7 +81,7 @@ def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, val: np.ndarray, seed:
     lin1, lin2 = net[1], net[4]
     head = StanceHead(mean, std, lin1.weight.detach().cpu().numpy().astype(np.float64), lin1.bias.detach().cpu().numpy().astype(np.float64),
                       lin2.weight.detach().cpu().numpy().astype(np.float64), lin2.bias.detach().cpu().numpy().astype(np.float64))
-    head.temperature = fit_temperature(head.logits(X[val]), y[val])
+    head.temperature = fit_temperature(head.logits(X[val]), y[val]) if val.any() else 1.0
     log(f"head temperature {head.temperature:.3f}")
     return head
 
@@ -94,45 +102,12 @@ def fit_isotonic(p_max: np.ndarray, correct: np.ndarray, points: int = 20) -> tu
     return [float(x) for x in xs], [float(v) for v in iso.predict(xs)]
 
 
-def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, encoder, out: Path, seed: int = 13,
-            log: Callable = print, folds: int = 3, encoder_name: str = "e5-small") -> None:
-    """Train everything and write head.npz + verifier.json into `out`."""
+def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print) -> tuple[float, float, object, np.ndarray]:
+    """Standardised multinomial LR on claim-level features A: (OOF log-loss, C, unfitted model, OOF logits), C
+    chosen by 5-fold out-of-fold log-loss."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
-    from .pairs import combine
-
-    y = np.array([p["label"] for p in pairs])
-    w = np.array([SOURCE_WEIGHT.get(p["source"], 1.0) for p in pairs])
-    groups = [p["group"] for p in pairs]
-    val = np.array([_fold(g, 10) == 0 for g in groups])
-    work = out if out.is_dir() else out.parent
-
-    # features of every (claim, evidence) of the claim-level sets
-    flat = [(i, c["claim"], e) for i, c in enumerate(claim_sets) for e in c["evidence"]]
-    Xc = combine([f[1] for f in flat], [f[2] for f in flat], [cache.get("query", f[1]) for f in flat],
-                 [cache.get("passage", f[2]) for f in flat]) if flat else np.zeros((0, X.shape[1]))
-    owner = np.array([f[0] for f in flat])
-    set_groups = [c.get("group", f"set{i}") for i, c in enumerate(claim_sets)]
-    set_fold = np.array([_fold(g, folds) for g in set_groups])
-
-    # out-of-fold stances: fold f's head never saw the groups of fold f's claim sets
-    probs = np.zeros((len(flat), 3))
-    grp_fold = np.array([_fold(g, folds) if g.startswith(("scifact", "field")) else -1 for g in groups])
-    for f in range(folds):
-        keep = grp_fold != f
-        log(f"fold {f}: head on {keep.sum()} pairs")
-        h = fit_head(X[keep], y[keep], w[keep], val[keep], seed=seed + f, log=log)
-        rows = np.isin(owner, np.flatnonzero(set_fold == f))
-        probs[rows] = h.proba(Xc[rows])
-
-    from .pairs import align_column
-
-    align_col = align_column(X.shape[1])
-    A = np.stack([aggregate_features(probs[owner == i], Xc[owner == i, align_col]) for i in range(len(claim_sets))])
-    yc = np.array([c["label"] for c in claim_sets])
-    # standardised order statistics (the raw ones differ in scale by 10x: the fit was ill-conditioned), the L2
-    # strength chosen by 5-fold out-of-fold log-loss on these training sets; the scaling is folded into the weights
     mu, sd = A.mean(0), A.std(0) + 1e-6
     Z = (A - mu) / sd
     best = None
@@ -140,26 +115,113 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
         lr = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")  # refuted claims are rare: keep their recall
         oof_c = cross_val_predict(lr, Z, yc, cv=5, method="decision_function")
         nll = -np.log(softmax(oof_c)[np.arange(len(yc)), yc] + 1e-12).mean()
-        log(f"aggregator C={C}: OOF log-loss {nll:.4f}")
         if best is None or nll < best[0] - 1e-4:
             best = (nll, C, lr, oof_c)
-    _, agg_c, lr, oof = best
+    log(f"aggregator: best C={best[1]}, OOF log-loss {best[0]:.4f}")
+    return best
+
+
+def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, encoder, out: Path, seed: int = 13,
+            log: Callable = print, folds: int = 3, encoder_name: str = "e5-small", interact_epochs: int = 4,
+            checkpoints: Path | None = None) -> None:
+    """Train everything and write head.npz, interact.npz and verifier.json into `out`. With `checkpoints`, each
+    finished fold's out-of-fold stances and the final interaction head are kept there, so a killed run resumes."""
+    from .interact import fit_interact
+    from .pairs import align_column, combine
+
+    y = np.array([p["label"] for p in pairs])
+    w = np.array([SOURCE_WEIGHT.get(p["source"], 1.0) for p in pairs])
+    groups = [p["group"] for p in pairs]
+    val = np.array([_fold(g, 10) == 0 for g in groups])
+    memo: dict[tuple[str, str], object] = {}
+
+    def enc(kind: str, text: str):
+        if (kind, text) not in memo:
+            memo[kind, text] = cache.get(kind, text, dtype=np.float16)
+        return memo[kind, text]
+
+    C = [enc("query", p["claim"]) for p in pairs]
+    E = [enc("passage", p["evidence"]) for p in pairs]
+    S = scalar_columns(X)
+
+    # features of every (claim, evidence) of the claim-level sets
+    flat = [(i, c["claim"], e) for i, c in enumerate(claim_sets) for e in c["evidence"]]
+    Fc = [enc("query", f[1]) for f in flat]
+    Fe = [enc("passage", f[2]) for f in flat]
+    Xc = combine([f[1] for f in flat], [f[2] for f in flat], [cache.get("query", f[1]) for f in flat],
+                 [cache.get("passage", f[2]) for f in flat]) if flat else np.zeros((0, X.shape[1]))
+    owner = np.array([f[0] for f in flat])
+    set_groups = [c.get("group", f"set{i}") for i, c in enumerate(claim_sets)]
+    set_fold = np.array([_fold(g, folds) for g in set_groups])
+
+    # out-of-fold stances: fold f's heads never saw the groups of fold f's claim sets
+    p_mlp, p_int = np.zeros((len(flat), 3)), np.zeros((len(flat), 3))
+    grp_fold = np.array([_fold(g, folds) if g.startswith(("scifact", "field")) else -1 for g in groups])
+    tag = hashlib.md5(f"{len(pairs)} {len(flat)} {seed} {interact_epochs}".encode()).hexdigest()[:10]
+    for f in range(folds):
+        keep = grp_fold != f
+        rows = np.flatnonzero(np.isin(owner, np.flatnonzero(set_fold == f)))
+        ck = checkpoints / f"oof-{tag}-{f}-of-{folds}.npz" if checkpoints else None
+        if ck and ck.exists():
+            z = np.load(ck)
+            p_mlp[rows], p_int[rows] = z["mlp"], z["int"]
+            log(f"fold {f}: out-of-fold stances from {ck}")
+            continue
+        log(f"fold {f}: heads on {keep.sum()} pairs")
+        h = fit_head(X[keep], y[keep], w[keep], val[keep], seed=seed + f, log=log)
+        p_mlp[rows] = h.proba(Xc[rows])
+        ki = np.flatnonzero(keep)
+        it = fit_interact([C[i] for i in ki], [E[i] for i in ki], S[keep], y[keep], w[keep], val[keep], seed=seed + f,
+                          epochs=interact_epochs, log=log)
+        p_int[rows] = it.proba([Fc[i] for i in rows], [Fe[i] for i in rows], scalar_columns(Xc[rows]))
+        if ck:
+            np.savez(ck, mlp=p_mlp[rows], int=p_int[rows])
+
+    align_col = align_column(X.shape[1])
+    yc = np.array([c["label"] for c in claim_sets])
+    best = None
+    for mix in MIX_GRID:
+        probs = mix_stances(p_mlp, p_int, mix)
+        A = np.stack([aggregate_features(probs[owner == i], Xc[owner == i, align_col]) for i in range(len(claim_sets))])
+        log(f"stance mixture {mix}:")
+        res = fit_aggregator(A, yc, log=log)
+        if best is None or res[0] < best[1][0] - 1e-4:
+            best = (mix, res, A)
+    mix, (_, agg_c, lr, oof), A = best
     temp = fit_temperature(oof, yc)
     p = softmax(oof / temp)
     correct = p.argmax(1) == yc
     cx, cy = fit_isotonic(p.max(1), correct)
-    log(f"aggregator OOF accuracy {correct.mean():.3f}, temperature {temp:.3f}")
+    log(f"chosen: mixture {mix}, C={agg_c}; aggregator OOF accuracy {correct.mean():.3f}, temperature {temp:.3f}")
     for src in sorted({c.get("source", "?") for c in claim_sets}):
         m = np.array([c.get("source") == src for c in claim_sets])
         log(f"  {src}: OOF accuracy {correct[m].mean():.3f} (n={m.sum()})")
-    lr.fit(Z, yc)
+    mu, sd = A.mean(0), A.std(0) + 1e-6
+    lr.fit((A - mu) / sd, yc)
     agg = Aggregator(lr.coef_ / sd, lr.intercept_ - (lr.coef_ * (mu / sd)).sum(1), temp, cx, cy)
-    log(f"aggregator C={agg_c}")
 
-    log("final head on all pairs")
+    log("final heads on all pairs")
     head = fit_head(X, y, w, val, seed=seed, log=log)
+    interact = None
+    if mix > 0:
+        from dataclasses import asdict
+
+        from .interact import InteractConfig, InteractHead
+
+        ck = checkpoints / f"final-interact-{tag}.npz" if checkpoints else None
+        if ck and ck.exists():
+            z = np.load(ck, allow_pickle=False)
+            state = {k[2:]: z[k] for k in z.files if k.startswith("w.")}
+            cfg = InteractConfig(**{k[2:]: z[k].item() for k in z.files if k.startswith("c.")})
+            interact = InteractHead.from_state(cfg, state, float(z["temperature"]))
+            log(f"final interaction head from {ck}")
+        else:
+            interact = fit_interact(C, E, S, y, w, val, seed=seed, epochs=interact_epochs, log=log)
+            if ck:
+                np.savez(ck, temperature=interact.temperature, **{f"w.{k}": v for k, v in interact.state().items()},
+                         **{f"c.{k}": v for k, v in asdict(interact.config).items()})
     meta = dict(
-        id="synth-verifier-e5small-mlp-1",
+        id="synth-verifier-e5small-interact-2" if interact is not None else "synth-verifier-e5small-mlp-2",
         encoder=encoder_name,  # the name load_encoder takes
         encoder_id=getattr(encoder, "id", encoder_name),
         top_k=5,
@@ -169,5 +231,5 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
         n_claim_sets=len(claim_sets),
         aggregator_C=agg_c,
     )
-    save(out, head, agg, meta)
+    save(out, head, agg, meta, interact=interact, mix=mix)
     log(f"wrote {out}")
