@@ -10,7 +10,7 @@ MIRROR    := $(DEMO)/mirror
 DEMO_DB   := db/demo.db
 QUESTION  ?= How does the performance of optimal transport distillation compare to knowledge distillation in cross-lingual retrieval on XTREME-R for low-resource languages when using the same student model size?
 VERIFY_OPTS ?=
-SOURCES   := $(shell find synth templates -name '*.py' -o -name '*.j2' 2>/dev/null)
+SOURCES   := $(shell find synth templates -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 # Nothing is downloaded at run time: models come from installed packages.
 export HF_HUB_OFFLINE := 1

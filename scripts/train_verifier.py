@@ -194,6 +194,20 @@ def translation_pairs(shared: Path, rng: random.Random, n: int = 2000) -> list[d
     return out
 
 
+def related_pairs(sentences: list[str], rng: random.Random, n: int = 1500) -> list[dict]:
+    """A sentence against a neighbouring sentence of the same abstract (same topic, another statement):
+    NOT_ENOUGH_INFO. Without these, the only scientific-sentence pairs are identical (SUPPORTED) or perturbed
+    (REFUTED), and the heads learn that any in-domain difference refutes."""
+    out: list[dict] = []
+    ok = [i for i, s in enumerate(sentences) if 40 < len(s) < 300]
+    for i in rng.sample(ok, min(n, len(ok))):
+        j = i + rng.choice([-2, -1, 1, 2])
+        if 0 <= j < len(sentences) and 40 < len(sentences[j]) < 400 and sentences[j] != sentences[i]:
+            out.append(dict(claim=sentences[i], evidence=sentences[j], label=2, source="gen-related", claim_lang="en",
+                            evidence_lang="en", group=f"genrel{i}"))
+    return out
+
+
 def bitext_pairs(folder: Path, rng: random.Random) -> list[dict]:
     """Our own field sentences with their de/fr/sw translations (data/bitext, MIT): a sentence and its translation
     support each other, the sentence perturbed (or its number respelled with another value) is refuted by the
@@ -260,6 +274,7 @@ def build_pairs(shared: Path, field_dir: Path, seed: int = 13) -> list[dict]:
     pairs += generated_pairs(sentences, xnli_premises(shared), rng)
     pairs += translation_pairs(shared, rng)
     pairs += bitext_pairs(ROOT / "data" / "bitext", rng)
+    pairs += related_pairs(sentences, rng)
     return pairs
 
 

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .pairs import EncodedText
+from .pairs import EncodedText, pad_tokens
 
 
 @dataclass
@@ -65,21 +65,6 @@ def _build(cfg: InteractConfig):
     return Interact()
 
 
-def pad(items: Sequence[EncodedText], device: str = "cpu"):
-    """Stack token matrices into a zero-padded (n, L, d) float tensor and a (n, L) mask."""
-    import torch
-
-    width = max(it.tokens.shape[0] for it in items)
-    dim = items[0].tokens.shape[1]
-    toks = torch.zeros(len(items), width, dim)
-    mask = torch.zeros(len(items), width, dtype=torch.bool)
-    for i, it in enumerate(items):
-        n = it.tokens.shape[0]
-        toks[i, :n] = torch.from_numpy(np.asarray(it.tokens, dtype=np.float32))
-        mask[i, :n] = True
-    return toks.to(device), mask.to(device)
-
-
 class InteractHead:
     """The trained model and a temperature; `proba` gives (n, 3) P(support / refute / nei)."""
 
@@ -99,8 +84,8 @@ class InteractHead:
         with torch.inference_mode():
             for s in range(0, len(claims), batch):
                 dev = next(self.net.parameters()).device
-                a, ma = pad(claims[s : s + batch], dev)
-                b, mb = pad(evidence[s : s + batch], dev)
+                a, ma = pad_tokens(claims[s : s + batch], dev)
+                b, mb = pad_tokens(evidence[s : s + batch], dev)
                 sc = torch.as_tensor(np.asarray(scalars[s : s + batch], dtype=np.float32), device=dev)
                 out.append(self.net(a, ma, b, mb, sc).float().cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, 3), dtype=np.float32)
@@ -158,8 +143,8 @@ def fit_interact(claims: Sequence[EncodedText], evidence: Sequence[EncodedText],
         rng.shuffle(order)
         total = 0.0
         for idx in order:
-            a, ma = pad([claims[i] for i in idx], dev)
-            b, mb = pad([evidence[i] for i in idx], dev)
+            a, ma = pad_tokens([claims[i] for i in idx], dev)
+            b, mb = pad_tokens([evidence[i] for i in idx], dev)
             sc = torch.as_tensor(scalars[idx], dtype=torch.float32, device=dev)
             loss = (torch.nn.functional.cross_entropy(net(a, ma, b, mb, sc), yt[idx], reduction="none") * wt[idx]).sum() / wt[idx].sum()
             opt.zero_grad()

@@ -81,7 +81,8 @@ def encode_texts(encoder, texts: Sequence[str], kind: str, batch: int = 32) -> l
     return out
 
 
-def _stack(items: Sequence[EncodedText]):
+def pad_tokens(items: Sequence[EncodedText], device: str = "cpu"):
+    """Stack token matrices into a zero-padded (n, L, d) float tensor and a (n, L) bool mask."""
     import torch
 
     width = max(it.tokens.shape[0] for it in items)
@@ -92,7 +93,7 @@ def _stack(items: Sequence[EncodedText]):
         n = it.tokens.shape[0]
         toks[i, :n] = torch.from_numpy(np.asarray(it.tokens, dtype=np.float32))
         mask[i, :n] = True
-    return toks, mask
+    return toks.to(device), mask.to(device)
 
 
 def _align(a: Sequence[EncodedText], b: Sequence[EncodedText], batch: int = 64) -> np.ndarray:
@@ -101,8 +102,8 @@ def _align(a: Sequence[EncodedText], b: Sequence[EncodedText], batch: int = 64) 
 
     out = []
     for s in range(0, len(a), batch):
-        ta, ma = _stack(a[s : s + batch])
-        tb, mb = _stack(b[s : s + batch])
+        ta, ma = pad_tokens(a[s : s + batch])
+        tb, mb = pad_tokens(b[s : s + batch])
         out.append(alignment_score(ta, ma, tb, mb).float().numpy())
     return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
 
