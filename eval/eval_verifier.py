@@ -96,8 +96,8 @@ def cached_verifier(nli: str | None = None, artifact: Path | None = None):
     if artifact is not None and not nli:
         from synth.verifier import model
 
-        meta = json.loads((Path(artifact) / "verifier.json").read_text())
-        verifier = model.from_folder(Path(artifact), cached, id=f"{meta.get('id', 'synth-verifier')} ({artifact})")
+        verifier = model.from_folder(Path(artifact), cached)
+        verifier.id = f"{verifier.id} ({artifact})"
         return verifier, cached, cache
     return load_verifier(settings, nli=nli, encoder=cached), cached, cache
 

@@ -25,7 +25,6 @@ def artifact_dir():
 
 def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) -> Verifier:
     """The offline verifier (or a CrossEncoder NLI model when `nli` names one); `encoder` overrides the e5 encoder."""
-    import json
     from pathlib import Path
 
     from ..errors import ModelError
@@ -39,9 +38,4 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
     folder = Path(str(artifact_dir()))
     if not (folder / "head.npz").is_file():
         raise ModelError(f"verifier weights missing in {folder}; rebuild with scripts/train_verifier.py")
-    meta = json.loads((folder / "verifier.json").read_text())
-    if encoder is None:
-        from ..encoders import load_encoder  # type: ignore[attr-defined]
-
-        encoder = load_encoder(meta.get("encoder", "e5-small"), settings)
-    return model.from_folder(folder, encoder)
+    return model.from_folder(folder, encoder, settings)

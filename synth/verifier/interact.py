@@ -81,9 +81,9 @@ class InteractHead:
         import torch
 
         out = []
+        dev = next(self.net.parameters()).device
         with torch.inference_mode():
             for s in range(0, len(claims), batch):
-                dev = next(self.net.parameters()).device
                 a, ma = pad_tokens(claims[s : s + batch], dev)
                 b, mb = pad_tokens(evidence[s : s + batch], dev)
                 sc = torch.as_tensor(np.asarray(scalars[s : s + batch], dtype=np.float32), device=dev)
@@ -98,6 +98,21 @@ class InteractHead:
     def state(self) -> dict[str, np.ndarray]:
         """Weights as float32 numpy arrays (for an .npz)."""
         return {k: v.detach().cpu().float().numpy() for k, v in self.net.state_dict().items()}
+
+    def save_npz(self, path) -> None:
+        """Weights, shape and temperature in one .npz (a training checkpoint; the artefact keeps the shape and the
+        temperature in verifier.json instead)."""
+        from dataclasses import asdict
+
+        np.savez(path, temperature=self.temperature, **{f"w.{k}": v for k, v in self.state().items()},
+                 **{f"c.{k}": v for k, v in asdict(self.config).items()})
+
+    @classmethod
+    def load_npz(cls, path) -> "InteractHead":
+        """What `save_npz` wrote."""
+        z = np.load(path, allow_pickle=False)
+        cfg = InteractConfig(**{k[2:]: z[k].item() for k in z.files if k.startswith("c.")})
+        return cls.from_state(cfg, {k[2:]: z[k] for k in z.files if k.startswith("w.")}, float(z["temperature"]))
 
     @classmethod
     def from_state(cls, cfg: InteractConfig, state: dict[str, np.ndarray], temperature: float = 1.0) -> "InteractHead":

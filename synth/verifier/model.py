@@ -198,9 +198,13 @@ def load_interact(folder: Path, meta: dict):
     return head, float(spec["mix"])
 
 
-def from_folder(folder: Path, encoder, id: str | None = None) -> FeatureVerifier:
-    """The verifier stored in `folder` on top of `encoder`."""
+def from_folder(folder: Path, encoder=None, settings=None, id: str | None = None) -> FeatureVerifier:
+    """The verifier stored in `folder` on top of `encoder` (default: the encoder it names, loaded with `settings`)."""
     head, agg, meta = load(folder)
     interact, mix = load_interact(folder, meta)
+    if encoder is None:
+        from ..encoders import load_encoder  # type: ignore[attr-defined]
+
+        encoder = load_encoder(meta.get("encoder", "e5-small"), settings)
     return FeatureVerifier(encoder, head, agg, id=id or meta.get("id", "synth-verifier"), top_k=int(meta.get("top_k", 5)),
                            interact=interact, mix=mix)

@@ -9,6 +9,7 @@ confidence map.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -148,8 +149,7 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     flat = [(i, c["claim"], e) for i, c in enumerate(claim_sets) for e in c["evidence"]]
     Fc = [enc("query", f[1]) for f in flat]
     Fe = [enc("passage", f[2]) for f in flat]
-    Xc = combine([f[1] for f in flat], [f[2] for f in flat], [cache.get("query", f[1]) for f in flat],
-                 [cache.get("passage", f[2]) for f in flat]) if flat else np.zeros((0, X.shape[1]))
+    Xc = combine([f[1] for f in flat], [f[2] for f in flat], Fc, Fe) if flat else np.zeros((0, X.shape[1]))
     owner = np.array([f[0] for f in flat])
     set_groups = [c.get("group", f"set{i}") for i, c in enumerate(claim_sets)]
     set_fold = np.array([_fold(g, folds) for g in set_groups])
@@ -157,7 +157,10 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     # out-of-fold stances: fold f's heads never saw the groups of fold f's claim sets
     p_mlp, p_int = np.zeros((len(flat), 3)), np.zeros((len(flat), 3))
     grp_fold = np.array([_fold(g, folds) if g.startswith(("scifact", "field")) else -1 for g in groups])
-    tag = hashlib.md5(f"{len(pairs)} {len(flat)} {seed} {interact_epochs}".encode()).hexdigest()[:10]
+    # checkpoints belong to these exact pairs, claim sets and settings
+    tag = hashlib.md5(json.dumps([[(p["claim"], p["evidence"], p["label"]) for p in pairs],
+                                  [(c["claim"], c["evidence"], c["label"]) for c in claim_sets],
+                                  seed, interact_epochs, folds]).encode()).hexdigest()[:10]
     for f in range(folds):
         keep = grp_fold != f
         rows = np.flatnonzero(np.isin(owner, np.flatnonzero(set_fold == f)))
@@ -204,22 +207,16 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     head = fit_head(X, y, w, val, seed=seed, log=log)
     interact = None
     if mix > 0:
-        from dataclasses import asdict
-
-        from .interact import InteractConfig, InteractHead
+        from .interact import InteractHead
 
         ck = checkpoints / f"final-interact-{tag}.npz" if checkpoints else None
         if ck and ck.exists():
-            z = np.load(ck, allow_pickle=False)
-            state = {k[2:]: z[k] for k in z.files if k.startswith("w.")}
-            cfg = InteractConfig(**{k[2:]: z[k].item() for k in z.files if k.startswith("c.")})
-            interact = InteractHead.from_state(cfg, state, float(z["temperature"]))
+            interact = InteractHead.load_npz(ck)
             log(f"final interaction head from {ck}")
         else:
             interact = fit_interact(C, E, S, y, w, val, seed=seed, epochs=interact_epochs, log=log)
             if ck:
-                np.savez(ck, temperature=interact.temperature, **{f"w.{k}": v for k, v in interact.state().items()},
-                         **{f"c.{k}": v for k, v in asdict(interact.config).items()})
+                interact.save_npz(ck)
     meta = dict(
         id="synth-verifier-e5small-interact-2" if interact is not None else "synth-verifier-e5small-mlp-2",
         encoder=encoder_name,  # the name load_encoder takes
