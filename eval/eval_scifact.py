@@ -114,6 +114,23 @@ def evidence_sets(shared: Path, split: str, encoder, cache, k_docs: int = 3, k_c
     return out
 
 
+def with_gold_evidence(shared: Path, split: str, sets: list[dict], k: int = 5) -> list[dict]:
+    """For each labelled claim of `sets` (from `evidence_sets`), a copy whose evidence starts with the claim's gold
+    rationale sentences (the retrieved ones after them, k in all): the verdict when the deciding sentences are
+    in front of the verifier. NEI claims have no rationale and are left out."""
+    corpus = load_corpus(shared)
+    gold = {f"scifact{c['id']}": c for c in load_claims(shared, split)}
+    out = []
+    for s in sets:
+        c = gold.get(s["group"])
+        if c is None or c["gold"] == 2:
+            continue
+        rationale = [corpus[int(d)]["abstract"][i] for d, ss in c["evidence"].items() for e in ss for i in e["sentences"]][:k]
+        rest = [e for e in s["evidence"] if e not in rationale]
+        out.append(dict(s, evidence=(rationale + rest)[:k], scores=None, source="scifact-gold"))
+    return out
+
+
 def macro_f1(gold: list[int], pred: list[int]) -> tuple[float, list[tuple[float, float, float]]]:
     from sklearn.metrics import f1_score, precision_recall_fscore_support
 

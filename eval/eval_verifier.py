@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from synth.verifier.train import ece  # noqa: E402  (re-exported for eval_scifact)
+
 LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
 NLI = {"entailment": 0, "contradiction": 1, "neutral": 2}
 
@@ -55,28 +57,20 @@ def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7)
     return out
 
 
-def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = None) -> list[dict]:
-    """Claim-level training sets: SciFact `split` claims with retrieved evidence, field rows alone and with distractors."""
-    from eval_scifact import evidence_sets
+def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = None,
+               gold: bool = False) -> list[dict]:
+    """Claim-level training sets: SciFact `split` claims with retrieved evidence (and, with `gold`, the labelled
+    ones again with their rationale sentences first), field rows alone and with distractors."""
+    from eval_scifact import evidence_sets, with_gold_evidence
 
     from synth.verifier.cache import EncodingCache
 
     cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
     sets = evidence_sets(shared, split, encoder, cache, limit=limit)
+    if gold:
+        sets += with_gold_evidence(shared, split, sets)
     sets += field_sets(field_dir, split) + field_sets(field_dir, split, distractors=2)
     return sets
-
-
-def ece(conf, correct, bins: int = 10) -> float:
-    """Expected calibration error with equal-width bins."""
-    conf, correct = np.asarray(conf, dtype=float), np.asarray(correct, dtype=float)
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
-        if m.any():
-            total += m.sum() / len(conf) * abs(conf[m].mean() - correct[m].mean())
-    return float(total)
 
 
 def cached_verifier(nli: str | None = None, artifact: Path | None = None):

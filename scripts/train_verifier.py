@@ -197,7 +197,11 @@ def translation_pairs(shared: Path, rng: random.Random, n: int = 2000) -> list[d
 def related_pairs(sentences: list[str], rng: random.Random, n: int = 1500) -> list[dict]:
     """A sentence against a neighbouring sentence of the same abstract (same topic, another statement):
     NOT_ENOUGH_INFO. Without these, the only scientific-sentence pairs are identical (SUPPORTED) or perturbed
-    (REFUTED), and the heads learn that any in-domain difference refutes."""
+    (REFUTED), and the heads learn that any in-domain difference refutes. The sentence perturbed (negated, a number
+    or a direction changed) against its neighbour is NOT_ENOUGH_INFO too: a negation or a number that the other
+    statement lacks only refutes when both state the same thing."""
+    from synth.verifier.perturb import refute
+
     out: list[dict] = []
     ok = [i for i, s in enumerate(sentences) if 40 < len(s) < 300]
     for i in rng.sample(ok, min(n, len(ok))):
@@ -205,6 +209,10 @@ def related_pairs(sentences: list[str], rng: random.Random, n: int = 1500) -> li
         if 0 <= j < len(sentences) and 40 < len(sentences[j]) < 400 and sentences[j] != sentences[i]:
             out.append(dict(claim=sentences[i], evidence=sentences[j], label=2, source="gen-related", claim_lang="en",
                             evidence_lang="en", group=f"genrel{i}"))
+            r = refute(sentences[i], [], rng)
+            if r is not None:
+                out.append(dict(claim=r[0], evidence=sentences[j], label=2, source="gen-related-perturbed",
+                                claim_lang="en", evidence_lang="en", group=f"genrel{i}"))
     return out
 
 
@@ -250,6 +258,8 @@ def bitext_pairs(folder: Path, rng: random.Random) -> list[dict]:
                 add(en, trans[other].get(lang, other), 2, "bitext-related", "en", lang if lang in trans[other] else "en")
             else:
                 add(other, en, 2, "bitext-related", "en", "en")
+            if r is not None:  # the perturbed sentence against another statement: a changed cue alone decides nothing
+                add(r[0], trans[other].get(lang, other), 2, "bitext-related-perturbed", "en", lang if lang in trans[other] else "en")
     return out
 
 
@@ -333,6 +343,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stage", default="all", choices=["pairs", "encode", "features", "fit", "all"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--ship", choices=["final", "folds"], default="folds",
+                    help="ship the cross-validation fold heads as an ensemble (folds) or heads trained again on all pairs")
+    ap.add_argument("--gold-sets", action=argparse.BooleanOptionalAction, default=True,
+                    help="also fit the aggregator on SciFact-train claims with their rationale sentences in front")
     ap.add_argument("--drop-sources", nargs="*", default=[],
                     help="pair sources to leave out of the fit, e.g. gen-same gen-entity")
     args = ap.parse_args(argv)
@@ -363,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     from synth.verifier.cache import EncodingCache
 
     cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
-    claim_level = claim_sets(args.shared, args.field, "train", encoder=encoder, work=work)
+    claim_level = claim_sets(args.shared, args.field, "train", encoder=encoder, work=work, gold=args.gold_sets)
     wanted = [("query", p["claim"]) for p in pairs] + [("passage", p["evidence"]) for p in pairs]
     for c in claim_level:
         wanted.append(("query", c["claim"]))
@@ -372,10 +386,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.stage == "encode":
         return
 
-    from synth.verifier.features import SCALAR_NAMES
+    from synth.verifier.features import FEATURES_VERSION, SCALAR_NAMES
     from synth.verifier.pairs import DENSE_NAMES
 
-    X = cached_features(cache, pairs, work / f"features-{len(DENSE_NAMES) + len(SCALAR_NAMES)}.npz")
+    X = cached_features(cache, pairs, work / f"features-{len(DENSE_NAMES) + len(SCALAR_NAMES)}-v{FEATURES_VERSION}.npz")
     if args.stage == "features":
         return
 
@@ -385,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
     from synth.verifier.train import fit_all
 
     fit_all(X, pairs, claim_level, cache, encoder, args.out, seed=args.seed, log=log, encoder_name=args.encoder,
-            checkpoints=work)
+            checkpoints=work, ship_folds=args.ship == "folds")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def models():
     from synth.encoders import load_encoder
     from synth.verifier import artifact_dir, load_verifier
 
-    if not (artifact_dir() / "head.npz").is_file():
+    if not (artifact_dir() / "verifier.json").is_file():
         pytest.skip("the shipped verifier weights are not built yet (scripts/train_verifier.py)")
     settings = Settings.from_env()
     encoder = load_encoder("e5-small", settings)

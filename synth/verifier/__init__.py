@@ -36,6 +36,6 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
     from . import model
 
     folder = Path(str(artifact_dir()))
-    if not (folder / "head.npz").is_file():
+    if not (folder / "verifier.json").is_file() or not list(folder.glob("head*.npz")):
         raise ModelError(f"verifier weights missing in {folder}; rebuild with scripts/train_verifier.py")
     return model.from_folder(folder, encoder, settings)

@@ -1,13 +1,15 @@
 """Claim/evidence pair features: lexical cues (numbers, negation, comparison direction, names) in many languages.
 
 These are the cheap, interpretable half of the verifier's input; the other half comes from the frozen encoder
-(see `pairs.py`). Every function here is pure Python on strings, so it is fast and tested without a model.
+(see `pairs.py`). Negation and comparison words are looked up in the list of each text's own language (py3langid);
+the rest is pure Python on strings, fast and tested without a model.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # a number: 12, 3.5, 3,5 (decimal comma), 1,000, optionally followed by a percent sign or a unit
@@ -17,72 +19,100 @@ _NUMBER = re.compile(
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
-# negators, lower-cased, per language (en de fr es pt it nl sw ha yo zu xh so am-latin ar-latin ...)
-NEGATORS: frozenset[str] = frozenset(
-    """
-    not no never none nothing neither nor cannot can't don't doesn't didn't isn't aren't wasn't weren't won't
-    without fails fail failed lacks lack absent unable n't nobody nowhere
-    nicht kein keine keiner keinen keinem keines nie niemals nichts ohne weder
-    ne pas jamais aucun aucune rien sans ni personne
-    no nunca ningún ninguna ninguno nada sin tampoco jamás
-    não nunca nenhum nenhuma nada sem
-    non mai nessun nessuna niente senza
-    niet geen nooit zonder
-    si hapana haku hakuna bila siyo sio hakuna haikuwa hawana hana hazi haina hawezi haiwezi haku kamwe
-    ba babu bai bata ban taba
-    kò kìí kò ko kii ai láì
-    akukho cha ayi
-    aan ma maya
-    لا لم لن ليس ليست بدون غير
-    не нет ни никогда без
-    不 没 没有 无 非 未
-    नहीं न कभी बिना
-    değil yok hiç asla
-    """.split()
-)
+# negators, lower-cased, per language (ISO 639-1). A text's own language picks its list, so that a word that
+# negates in one language and means something else in another (Swahili "ni" = "is", French "ni" = "nor"; Dutch
+# "aan" = "on", Somali "aan" = "not") only counts where it negates. Text in a language without a list, or too
+# short to identify, uses the words that negate in every listed language they belong to (see _ANY).
+_NEGATORS_BY_LANG: dict[str, str] = {
+    "en": """not no never none nothing neither nor cannot can't don't doesn't didn't isn't aren't wasn't weren't
+             won't without fails fail failed lacks lack absent unable n't nobody nowhere""",
+    "de": "nicht kein keine keiner keinen keinem keines nie niemals nichts ohne weder",
+    "fr": "pas jamais aucun aucune rien sans ni",  # "ne" left out: "ne ... pas" is one negation
+    "es": "no nunca ningún ninguna ninguno nada sin tampoco jamás ni",
+    "pt": "não nunca nenhum nenhuma nada sem nem",
+    "it": "non mai nessun nessuna niente senza né",
+    "nl": "niet geen nooit zonder",
+    "sw": "si hapana haku hakuna bila siyo sio haikuwa hawana hana hazi haina hawezi haiwezi kamwe",
+    "ha": "ba babu bai bata ban taba",
+    "yo": "kò kìí ko kii ai láì",
+    "zu": "akukho cha ayi",
+    "xh": "akukho hayi",
+    "so": "aan ma maya",
+    "ar": "لا لم لن ليس ليست بدون غير",
+    "ru": "не нет ни никогда без",
+    "zh": "不 没 没有 无 非 未",
+    "hi": "नहीं न कभी बिना",
+    "tr": "değil yok hiç asla",
+}
+# comparison words, +1 = up/better and -1 = down/worse, per language
+_UP_BY_LANG: dict[str, str] = {
+    "en": """outperforms outperform outperformed outperforming better best higher highest more increase increases
+             increased improves improve improved improvement improvements gains gain raises raise larger largest
+             greater faster exceeds exceed exceeded surpasses surpass superior beats beat above stronger boosts boost
+             rises rise""",
+    "de": "besser höher mehr verbessert verbessern steigert übertrifft größer schneller stärker erhöht zunahme",
+    "fr": "meilleur meilleure meilleurs meilleures supérieur supérieure plus améliore améliorent augmente dépasse hausse",
+    "es": "mejor mayor más mejora aumenta supera superior",
+    "sw": "bora zaidi juu inaboresha huboresha kuboresha kuongeza inaongeza ongezeko inazidi",
+    "yo": "ju dara",
+    "ha": "fi karuwa ƙaru inganta",
+}
+_DOWN_BY_LANG: dict[str, str] = {
+    "en": """underperforms underperform underperformed underperforming worse worst lower lowest less fewer decrease
+             decreases decreased hurts hurt harms harm degrades degrade degraded degradation reduces reduce reduced
+             drops drop smaller smallest slower weaker below inferior loses lose lost declines decline falls fall""",
+    "de": "schlechter niedriger weniger verschlechtert verringert senkt kleiner langsamer schwächer unterlegen",
+    "fr": "pire inférieur inférieure moins dégrade réduit diminue baisse",
+    "es": "peor menor menos reduce disminuye empeora inferior",
+    "sw": "mbaya duni chini hupunguza inapunguza kupunguza inashusha punguzo",
+    "yo": "buru kere",
+    "ha": "muni ƙasa rage",
+}
 
-# comparison words: +1 = up/better, -1 = down/worse. Lower-cased, in several languages.
-DIRECTION: dict[str, int] = {}
-for _w in """
-    outperforms outperform outperformed outperforming better best higher highest more increase increases increased
-    improves improve improved improvement improvements gains gain raises raise larger largest greater faster
-    exceeds exceed exceeded surpasses surpass superior beats beat above stronger boosts boost up rises rise
-    besser höher mehr verbessert verbessern steigert übertrifft größer schneller stärker erhöht zunahme
-    meilleur meilleure meilleurs meilleures supérieur supérieure plus améliore améliorent augmente dépasse
-    hausse rapide
-    mejor mayor más mejora aumenta supera superior
-    bora zaidi juu inaboresha huboresha kuboresha kuongeza inaongeza ongezeko inazidi kubwa
-    fi ju dara ju lọ
-    mafi kyau fi karuwa ƙaru inganta
-    """.split():
-    DIRECTION[_w] = 1
-for _w in """
-    underperforms underperform underperformed underperforming worse worst lower lowest less fewer decrease decreases
-    decreased hurts hurt harms harm degrades degrade degraded degradation reduces reduce reduced drops drop
-    smaller smallest slower weaker below inferior loses lose lost declines decline falls fall down
-    schlechter niedriger weniger verschlechtert verringert senkt kleiner langsamer schwächer unterlegen
-    pire inférieur inférieure moins dégrade réduit diminue baisse lent
-    peor menor menos reduce disminuye empeora inferior
-    mbaya duni chini kidogo hupunguza inapunguza kupunguza inashusha punguzo
-    buru kere
-    mafi muni ƙasa rage
-    """.split():
-    DIRECTION[_w] = -1
+# words of one listed language that mean something else (often something common) in another
+_AMBIGUOUS: frozenset[str] = frozenset("ni si aan ma ai ko ba ban taba ju dara fi juu chini plus more".split())
+NEGATORS_BY_LANG: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in _NEGATORS_BY_LANG.items()}
+DIRECTION_BY_LANG: dict[str, dict[str, int]] = {
+    k: {**{w: -1 for w in _DOWN_BY_LANG.get(k, "").split()}, **{w: 1 for w in _UP_BY_LANG.get(k, "").split()}}
+    for k in set(_UP_BY_LANG) | set(_DOWN_BY_LANG)
+}
+NEGATORS: frozenset[str] = frozenset().union(*NEGATORS_BY_LANG.values())  # every listed negator
+_ANY_NEGATORS = NEGATORS - _AMBIGUOUS
+_ANY_DIRECTION = {w: s for d in DIRECTION_BY_LANG.values() for w, s in d.items() if w not in _AMBIGUOUS}
+_ANY_DIRECTION.update(DIRECTION_BY_LANG["en"])  # English terms run through papers in every language
+MIN_LANG_PROB = 0.6  # below this the text's language is taken as unknown
 
-_DIRECTION_PAIRS = (
-    ("outperforms", "underperforms"),
-    ("higher", "lower"),
-    ("improves", "hurts"),
-    ("more", "less"),
-    ("better", "worse"),
-)
+
+@lru_cache(maxsize=65536)
+def text_language(text: str) -> str:
+    """The language of `text` (py3langid) when identified with probability >= MIN_LANG_PROB, else "und"."""
+    from ..sources.langid import UNDETERMINED, detect_with_confidence
+
+    lang, prob = detect_with_confidence(text)
+    return lang if prob >= MIN_LANG_PROB else UNDETERMINED
+
+
+def negators_for(text: str) -> frozenset[str]:
+    """The negator words that count in `text`: its language's list, else the unambiguous ones of every list."""
+    return NEGATORS_BY_LANG.get(text_language(text), _ANY_NEGATORS)
+
+
+def directions_for(text: str) -> dict[str, int]:
+    """The comparison words of `text`'s language (with English, common in technical text), else the unambiguous
+    ones of every list."""
+    lang = text_language(text)
+    if lang in DIRECTION_BY_LANG:
+        return {**DIRECTION_BY_LANG["en"], **DIRECTION_BY_LANG[lang]}
+    return _ANY_DIRECTION
+
+FEATURES_VERSION = 2  # bump when a cue's definition changes: cached feature rows of another version are stale
 
 SCALAR_NAMES: tuple[str, ...] = (
     "lexical_overlap",  # share of claim content words found in the evidence
     "number_overlap",  # share of claim numbers found in the evidence
     "number_mismatch",  # both sides state numbers, and some claim number is absent from the evidence
     "percent_mismatch",  # both state percentages and they differ
-    "negation_mismatch",  # parity of negators differs between claim and evidence
+    "negation_mismatch",  # one side is negated and the other is not
     "negation_claim",
     "negation_evidence",
     "direction_flip",  # claim says up/better where the evidence says down/worse (or the reverse)
@@ -138,15 +168,14 @@ def _same_number(v: float, stated: set[float]) -> bool:
 
 def negation_count(text: str) -> int:
     """How many negator words `text` contains (including the n't clitic)."""
-    toks = words(text)
-    return sum(1 for w in toks if w in NEGATORS) + len(re.findall(r"n't\b", text.lower()))
+    neg = negators_for(text)
+    return sum(1 for w in words(text) if w in neg) + len(re.findall(r"n't\b", text.lower()))
 
 
 def direction(text: str) -> int:
     """Net comparison direction of `text`: > 0 up/better, < 0 down/worse, 0 none or balanced."""
-    score = sum(DIRECTION.get(w, 0) for w in words(text))
-    # "fewer errors" / "less worse" style double negatives are rare in claims; negation flips the sign once
-    return score
+    table = directions_for(text)
+    return sum(table.get(w, 0) for w in words(text))
 
 
 def entities(text: str) -> set[str]:
@@ -186,7 +215,7 @@ def scalar_features(claim: str, evidence: str) -> list[float]:
     pct_mismatch = float(bool(cp) and bool(ep) and not cp & ep)
 
     neg_c, neg_e = negation_count(claim), negation_count(evidence)
-    neg_mismatch = float((neg_c % 2) != (neg_e % 2))
+    neg_mismatch = float((neg_c > 0) != (neg_e > 0))  # presence: Hausa "ba ... ba" is one negation, not two
 
     dc, de = direction(claim), direction(evidence)
     flip = float(dc * de < 0)

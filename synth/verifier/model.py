@@ -46,6 +46,30 @@ class StanceHead:
         """(n, 3) class probabilities for (n, d) pair features."""
         return softmax(self.logits(x) / self.temperature)
 
+    def save_npz(self, path: Path) -> None:
+        """Weights (float32) and temperature in one .npz."""
+        np.savez(path, temperature=self.temperature,
+                 **{k: getattr(self, k).astype(np.float32) for k in ("mean", "std", "w1", "b1", "w2", "b2")})
+
+    @classmethod
+    def load_npz(cls, path: Path, temperature: float | None = None) -> "StanceHead":
+        """What `save_npz` wrote; `temperature` overrides the stored one (artefacts keep it in verifier.json)."""
+        z = np.load(path)
+        t = temperature if temperature is not None else float(z["temperature"]) if "temperature" in z.files else 1.0
+        return cls(*(z[k].astype(np.float64) for k in ("mean", "std", "w1", "b1", "w2", "b2")), temperature=t)
+
+
+class Ensemble:
+    """Several heads of one kind (the fold heads of a fit) as one: the geometric mean of their probabilities.
+    `proba` takes whatever its members take."""
+
+    def __init__(self, members: Sequence) -> None:
+        self.members = list(members)
+
+    def proba(self, *args) -> np.ndarray:
+        logp = np.mean([np.log(m.proba(*args) + 1e-9) for m in self.members], axis=0)
+        return softmax(logp)
+
 
 def mix_stances(p_mlp: np.ndarray, p_int: np.ndarray | None, weight: float) -> np.ndarray:
     """Geometric mixture of the two heads' (n, 3) probabilities: `weight` on the interaction head."""
@@ -94,7 +118,7 @@ class Aggregator:
 class FeatureVerifier:
     """The offline verifier behind the `Verifier` protocol."""
 
-    def __init__(self, encoder, head: StanceHead, aggregator: Aggregator, id: str, top_k: int = 5,
+    def __init__(self, encoder, head: "StanceHead | Ensemble", aggregator: Aggregator, id: str, top_k: int = 5,
                  interact=None, mix: float = 0.0) -> None:
         self.encoder = encoder
         self.head = head
@@ -138,7 +162,7 @@ class FeatureVerifier:
         return Judgement(LABELS[k], conf, list(stances))
 
 
-def stance_proba(head: StanceHead, interact, mix: float, X: np.ndarray, enc_c: Sequence[EncodedText],
+def stance_proba(head: "StanceHead | Ensemble", interact, mix: float, X: np.ndarray, enc_c: Sequence[EncodedText],
                  enc_e: Sequence[EncodedText]) -> np.ndarray:
     """The stance of pairs: the MLP on X, mixed with the interaction head on the token states when there is one."""
     p = head.proba(X)
@@ -155,32 +179,44 @@ def scalar_columns(X: np.ndarray) -> np.ndarray:
     return X[:, X.shape[1] - len(DENSE_NAMES) - len(SCALAR_NAMES) :]
 
 
-def save(folder: Path, head: StanceHead, aggregator: Aggregator, meta: dict, interact=None, mix: float = 0.0) -> None:
-    """Write head.npz, interact.npz (if any) and verifier.json (aggregator, calibration, provenance) into `folder`."""
+def _members(x) -> list:
+    return list(x.members) if isinstance(x, Ensemble) else [x]
+
+
+def _member_file(stem: str, i: int, n: int) -> str:
+    return f"{stem}.npz" if n == 1 else f"{stem}-{i}.npz"
+
+
+def save(folder: Path, head, aggregator: Aggregator, meta: dict, interact=None, mix: float = 0.0) -> None:
+    """Write head.npz, interact.npz (if any) and verifier.json (aggregator, calibration, provenance) into `folder`.
+    An `Ensemble` of heads is written as head-0.npz, head-1.npz, ... (and interact-0.npz, ...)."""
     folder.mkdir(parents=True, exist_ok=True)
-    np.savez(folder / "head.npz", mean=head.mean.astype(np.float32), std=head.std.astype(np.float32),
-             w1=head.w1.astype(np.float32), b1=head.b1.astype(np.float32), w2=head.w2.astype(np.float32),
-             b2=head.b2.astype(np.float32))
-    doc = dict(meta)
+    heads = _members(head)
+    for i, h in enumerate(heads):
+        h.save_npz(folder / _member_file("head", i, len(heads)))
+    doc = dict(meta, members=len(heads))
     if interact is not None:
         from dataclasses import asdict
 
-        np.savez(folder / "interact.npz", **interact.state())
-        doc.update(interact=dict(config=asdict(interact.config), temperature=interact.temperature, mix=mix))
+        its = _members(interact)
+        for i, it in enumerate(its):
+            np.savez(folder / _member_file("interact", i, len(its)), **it.state())
+        doc.update(interact=dict(config=asdict(its[0].config), temperature=[it.temperature for it in its], mix=mix))
     doc.update(
-        head_temperature=head.temperature,
+        head_temperature=[h.temperature for h in heads],
         aggregator=dict(names=list(AGG_NAMES), coef=aggregator.coef.tolist(), intercept=aggregator.intercept.tolist(),
                         temperature=aggregator.temperature, calib_x=aggregator.calib_x, calib_y=aggregator.calib_y),
     )
     (folder / "verifier.json").write_text(json.dumps(doc, indent=1))
 
 
-def load(folder: Path) -> tuple[StanceHead, Aggregator, dict]:
+def load(folder: Path) -> tuple[StanceHead | Ensemble, Aggregator, dict]:
     """Read what `save` wrote (the interaction head, if any, with `load_interact`)."""
-    z = np.load(folder / "head.npz")
     meta = json.loads((folder / "verifier.json").read_text())
-    head = StanceHead(*(z[k].astype(np.float64) for k in ("mean", "std", "w1", "b1", "w2", "b2")),
-                      temperature=float(meta.get("head_temperature", 1.0)))
+    n = int(meta.get("members", 1))
+    temps = np.broadcast_to(np.asarray(meta.get("head_temperature", 1.0), dtype=float), (n,))
+    heads = [StanceHead.load_npz(folder / _member_file("head", i, n), temperature=float(temps[i])) for i in range(n)]
+    head = heads[0] if n == 1 else Ensemble(heads)
     a = meta["aggregator"]
     agg = Aggregator(np.array(a["coef"]), np.array(a["intercept"]), float(a["temperature"]), a.get("calib_x"), a.get("calib_y"))
     return head, agg, meta
@@ -193,9 +229,13 @@ def load_interact(folder: Path, meta: dict):
         return None, 0.0
     from .interact import InteractConfig, InteractHead
 
-    z = np.load(folder / "interact.npz")
-    head = InteractHead.from_state(InteractConfig(**spec["config"]), {k: z[k] for k in z.files}, float(spec["temperature"]))
-    return head, float(spec["mix"])
+    n = int(meta.get("members", 1))
+    temps = np.broadcast_to(np.asarray(spec["temperature"], dtype=float), (n,))
+    heads = []
+    for i in range(n):
+        z = np.load(folder / _member_file("interact", i, n))
+        heads.append(InteractHead.from_state(InteractConfig(**spec["config"]), {k: z[k] for k in z.files}, float(temps[i])))
+    return (heads[0] if n == 1 else Ensemble(heads)), float(spec["mix"])
 
 
 def from_folder(folder: Path, encoder=None, settings=None, id: str | None = None) -> FeatureVerifier:

@@ -15,13 +15,14 @@ from typing import Callable
 
 import numpy as np
 
-from .model import AGG_NAMES, Aggregator, StanceHead, aggregate_features, mix_stances, save, scalar_columns, softmax
+from .model import AGG_NAMES, Aggregator, Ensemble, StanceHead, aggregate_features, mix_stances, save, scalar_columns, softmax
 
 # pair weights by source: the 62k NLI pairs would otherwise drown the claim-like sources (our field set, SciFact,
 # generated refutations) that the verifier is for
 SOURCE_WEIGHT = {"scifact": 2.0, "field": 3.0, "xnli": 0.25, "snli": 0.25, "xnli-x": 0.5}
 AGG_C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # aggregator L2 strengths tried (on standardised features)
 MIX_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)  # weights of the interaction head tried in the stance mixture
+NEI_ONLY = ("max_align", "top_align")  # aggregator features that may only speak for or against NOT_ENOUGH_INFO
 
 
 def _fold(group: str, k: int) -> int:
@@ -94,40 +95,124 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return float(grid[int(np.argmin(nll))])
 
 
-def fit_isotonic(p_max: np.ndarray, correct: np.ndarray, points: int = 20) -> tuple[list[float], list[float]]:
-    """Isotonic map max-probability -> P(correct), stored as (x, y) breakpoints for np.interp."""
-    from sklearn.isotonic import IsotonicRegression
+def ece(conf, correct, bins: int = 10) -> float:
+    """Expected calibration error with equal-width bins."""
+    conf, correct = np.asarray(conf, dtype=float), np.asarray(correct, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if m.any():
+            total += m.sum() / len(conf) * abs(conf[m].mean() - correct[m].mean())
+    return float(total)
 
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p_max, correct.astype(float))
-    xs = np.unique(np.quantile(p_max, np.linspace(0, 1, points)))
-    return [float(x) for x in xs], [float(v) for v in iso.predict(xs)]
 
+def _calibrator(method: str, p_max: np.ndarray, correct: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A monotone map max-probability -> P(correct): isotonic regression or Platt scaling on logit(p_max)."""
+    if method == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
 
-def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print) -> tuple[float, float, object, np.ndarray]:
-    """Standardised multinomial LR on claim-level features A: (OOF log-loss, C, unfitted model, OOF logits), C
-    chosen by 5-fold out-of-fold log-loss."""
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p_max, correct.astype(float))
+        return iso.predict
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_predict
+
+    logit = lambda p: np.log(np.clip(p, 1e-4, 1 - 1e-4) / (1 - np.clip(p, 1e-4, 1 - 1e-4)))[:, None]  # noqa: E731
+    lr = LogisticRegression(C=1e4, max_iter=1000).fit(logit(p_max), correct.astype(int))
+    return lambda p: lr.predict_proba(logit(np.asarray(p, dtype=float)))[:, 1]
+
+
+def fit_confidence_map(p_max: np.ndarray, correct: np.ndarray, points: int = 20, folds: int = 5,
+                       log: Callable = print) -> tuple[list[float], list[float]]:
+    """The map max-probability -> P(correct), stored as (x, y) breakpoints for np.interp. Isotonic regression or
+    Platt scaling, whichever has the lower cross-validated ECE; the breakpoints sit at inner quantiles of p_max,
+    so that a handful of extreme cases cannot pin the ends to 0 or 1."""
+    idx = np.arange(len(p_max)) % folds
+    best = None
+    for method in ("isotonic", "platt"):
+        conf = np.zeros(len(p_max))
+        for f in range(folds):
+            conf[idx == f] = _calibrator(method, p_max[idx != f], correct[idx != f])(p_max[idx == f])
+        err = ece(conf, correct)
+        log(f"confidence map {method}: cross-validated ECE {err:.4f}")
+        if best is None or err < best[0]:
+            best = (err, method)
+    fn = _calibrator(best[1], p_max, correct)
+    xs = np.unique(np.quantile(p_max, np.linspace(0.025, 0.975, points)))
+    return [float(x) for x in xs], [float(v) for v in fn(xs)]
+
+
+class TiedSoftmax:
+    """Multinomial logistic regression (L2, balanced class weights) in which the `nei_only` features get a
+    coefficient for NOT_ENOUGH_INFO alone: how well the evidence covers the claim can say whether it is decided,
+    never which way. (Fitted freely, alignment also learnt "refuted" from training sets whose refutations are
+    near-copies of their evidence with one number or word changed.)"""
+
+    def __init__(self, C: float, nei_only: np.ndarray) -> None:
+        self.C = C
+        self.mask = np.ones((3, len(nei_only)), dtype=bool)
+        self.mask[:2, nei_only] = False  # SUPPORTED / REFUTED rows of those columns stay 0
+
+    def fit(self, Z: np.ndarray, y: np.ndarray) -> "TiedSoftmax":
+        from scipy.optimize import minimize
+
+        n, d = Z.shape
+        cw = n / (3 * np.maximum(np.bincount(y, minlength=3), 1))
+        w = cw[y]
+        Y = np.eye(3)[y]
+        k = int(self.mask.sum())
+
+        def unpack(theta):
+            W = np.zeros((3, d))
+            W[self.mask] = theta[:k]
+            return W, theta[k:]
+
+        def f(theta):
+            W, b = unpack(theta)
+            logits = Z @ W.T + b
+            logits -= logits.max(1, keepdims=True)
+            logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+            loss = -(w * (Y * logp).sum(1)).sum() * self.C + 0.5 * (W ** 2).sum()
+            G = (np.exp(logp) - Y) * w[:, None] * self.C  # (n, 3)
+            gW = G.T @ Z + W
+            return loss, np.concatenate([gW[self.mask], G.sum(0)])
+
+        res = minimize(f, np.zeros(k + 3), jac=True, method="L-BFGS-B", options=dict(maxiter=5000))
+        self.coef_, self.intercept_ = unpack(res.x)
+        return self
+
+    def decision_function(self, Z: np.ndarray) -> np.ndarray:
+        return Z @ self.coef_.T + self.intercept_
+
+
+def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print) -> tuple[float, float, TiedSoftmax, np.ndarray]:
+    """`TiedSoftmax` on standardised claim-level features A: (OOF log-loss, C, unfitted model, OOF logits), C
+    chosen by 5-fold out-of-fold log-loss."""
+    from sklearn.model_selection import StratifiedKFold
 
     mu, sd = A.mean(0), A.std(0) + 1e-6
     Z = (A - mu) / sd
+    nei_only = np.array([n in NEI_ONLY for n in AGG_NAMES])
     best = None
     for C in AGG_C_GRID:
-        lr = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")  # refuted claims are rare: keep their recall
-        oof_c = cross_val_predict(lr, Z, yc, cv=5, method="decision_function")
+        oof_c = np.zeros((len(yc), 3))
+        for tr, te in StratifiedKFold(5).split(Z, yc):
+            oof_c[te] = TiedSoftmax(C, nei_only).fit(Z[tr], yc[tr]).decision_function(Z[te])
         nll = -np.log(softmax(oof_c)[np.arange(len(yc)), yc] + 1e-12).mean()
         if best is None or nll < best[0] - 1e-4:
-            best = (nll, C, lr, oof_c)
+            best = (nll, C, TiedSoftmax(C, nei_only), oof_c)
     log(f"aggregator: best C={best[1]}, OOF log-loss {best[0]:.4f}")
     return best
 
 
 def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, encoder, out: Path, seed: int = 13,
             log: Callable = print, folds: int = 3, encoder_name: str = "e5-small", interact_epochs: int = 4,
-            checkpoints: Path | None = None) -> None:
+            checkpoints: Path | None = None, ship_folds: bool = False) -> None:
     """Train everything and write head.npz, interact.npz and verifier.json into `out`. With `checkpoints`, each
-    finished fold's out-of-fold stances and the final interaction head are kept there, so a killed run resumes."""
-    from .interact import fit_interact
+    finished fold's heads and the final interaction head are kept there, so a killed run resumes and changed claim
+    sets are scored again without retraining. With `ship_folds` the fold heads are shipped as an ensemble (the
+    stances at inference then come from the same models as the out-of-fold stances the aggregator was fitted on)
+    instead of heads trained again on all pairs."""
+    from .interact import InteractHead, fit_interact
     from .pairs import align_column, combine
 
     y = np.array([p["label"] for p in pairs])
@@ -158,27 +243,30 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     p_mlp, p_int = np.zeros((len(flat), 3)), np.zeros((len(flat), 3))
     grp_fold = np.array([_fold(g, folds) if g.startswith(("scifact", "field")) else -1 for g in groups])
     # checkpoints belong to these exact pairs, claim sets and settings
-    tag = hashlib.md5(json.dumps([[(p["claim"], p["evidence"], p["label"]) for p in pairs],
-                                  [(c["claim"], c["evidence"], c["label"]) for c in claim_sets],
-                                  seed, interact_epochs, folds]).encode()).hexdigest()[:10]
+    # checkpointed heads belong to these exact pairs, features and settings (not to the claim sets they score)
+    tag = hashlib.md5(json.dumps([[(p["claim"], p["evidence"], p["label"], p["source"]) for p in pairs], seed,
+                                  interact_epochs, folds]).encode() + np.ascontiguousarray(X).tobytes()).hexdigest()[:10]
+    fold_heads: list[tuple[StanceHead, InteractHead]] = []
     for f in range(folds):
         keep = grp_fold != f
         rows = np.flatnonzero(np.isin(owner, np.flatnonzero(set_fold == f)))
-        ck = checkpoints / f"oof-{tag}-{f}-of-{folds}.npz" if checkpoints else None
-        if ck and ck.exists():
-            z = np.load(ck)
-            p_mlp[rows], p_int[rows] = z["mlp"], z["int"]
-            log(f"fold {f}: out-of-fold stances from {ck}")
-            continue
-        log(f"fold {f}: heads on {keep.sum()} pairs")
-        h = fit_head(X[keep], y[keep], w[keep], val[keep], seed=seed + f, log=log)
+        ck = checkpoints / f"fold-{tag}-{f}-of-{folds}" if checkpoints else None
+        if ck and (ck / "interact.npz").exists():
+            h, it = StanceHead.load_npz(ck / "mlp.npz"), InteractHead.load_npz(ck / "interact.npz")
+            log(f"fold {f}: heads from {ck}")
+        else:
+            log(f"fold {f}: heads on {keep.sum()} pairs")
+            h = fit_head(X[keep], y[keep], w[keep], val[keep], seed=seed + f, log=log)
+            ki = np.flatnonzero(keep)
+            it = fit_interact([C[i] for i in ki], [E[i] for i in ki], S[keep], y[keep], w[keep], val[keep],
+                              seed=seed + f, epochs=interact_epochs, log=log)
+            if ck:  # the fold's heads, so that new claim sets are scored without training again
+                ck.mkdir(parents=True, exist_ok=True)
+                h.save_npz(ck / "mlp.npz")
+                it.save_npz(ck / "interact.npz")
+        fold_heads.append((h, it))
         p_mlp[rows] = h.proba(Xc[rows])
-        ki = np.flatnonzero(keep)
-        it = fit_interact([C[i] for i in ki], [E[i] for i in ki], S[keep], y[keep], w[keep], val[keep], seed=seed + f,
-                          epochs=interact_epochs, log=log)
         p_int[rows] = it.proba([Fc[i] for i in rows], [Fe[i] for i in rows], scalar_columns(Xc[rows]))
-        if ck:
-            np.savez(ck, mlp=p_mlp[rows], int=p_int[rows])
 
     align_col = align_column(X.shape[1])
     yc = np.array([c["label"] for c in claim_sets])
@@ -194,7 +282,7 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     temp = fit_temperature(oof, yc)
     p = softmax(oof / temp)
     correct = p.argmax(1) == yc
-    cx, cy = fit_isotonic(p.max(1), correct)
+    cx, cy = fit_confidence_map(p.max(1), correct, log=log)
     log(f"chosen: mixture {mix}, C={agg_c}; aggregator OOF accuracy {correct.mean():.3f}, temperature {temp:.3f}")
     for src in sorted({c.get("source", "?") for c in claim_sets}):
         m = np.array([c.get("source") == src for c in claim_sets])
@@ -203,12 +291,15 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     lr.fit((A - mu) / sd, yc)
     agg = Aggregator(lr.coef_ / sd, lr.intercept_ - (lr.coef_ * (mu / sd)).sum(1), temp, cx, cy)
 
-    log("final heads on all pairs")
-    head = fit_head(X, y, w, val, seed=seed, log=log)
     interact = None
-    if mix > 0:
-        from .interact import InteractHead
-
+    if ship_folds:
+        log(f"shipping the {folds} fold heads as an ensemble")
+        head = Ensemble([h for h, _ in fold_heads])
+        interact = Ensemble([it for _, it in fold_heads]) if mix > 0 else None
+    else:
+        log("final heads on all pairs")
+        head = fit_head(X, y, w, val, seed=seed, log=log)
+    if mix > 0 and not ship_folds:
         ck = checkpoints / f"final-interact-{tag}.npz" if checkpoints else None
         if ck and ck.exists():
             interact = InteractHead.load_npz(ck)
@@ -218,7 +309,7 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
             if ck:
                 interact.save_npz(ck)
     meta = dict(
-        id="synth-verifier-e5small-interact-2" if interact is not None else "synth-verifier-e5small-mlp-2",
+        id=f"synth-verifier-e5small-{'interact' if interact is not None else 'mlp'}-3",
         encoder=encoder_name,  # the name load_encoder takes
         encoder_id=getattr(encoder, "id", encoder_name),
         top_k=5,
