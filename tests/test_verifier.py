@@ -322,3 +322,34 @@ def test_rounded_and_spelled_out_numbers_are_not_a_mismatch():
     assert cue("Training took six hours.", ev, "number_mismatch") == 0.0
     assert cue("Training took nine hours.", ev, "number_mismatch") == 1.0
     assert cue("OPTICAL gains 14 points on Swahili.", ev, "number_mismatch") == 1.0
+
+
+def test_alignment_can_only_speak_for_or_against_not_enough_info():
+    from synth.verifier.train import TiedSoftmax
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 600)
+    align = (y == 1) * 1.0 + (y == 2) * -1.0 + rng.normal(0, 0.3, 600)  # in the data, high alignment means refuted
+    stance = (y == 0) * 1.0 - (y == 1) * 1.0 + rng.normal(0, 0.8, 600)
+    Z = np.stack([align, stance], 1)
+    tied = TiedSoftmax(1.0, np.array([True, False])).fit(Z, y)
+    assert tied.coef_[0, 0] == 0.0 and tied.coef_[1, 0] == 0.0 and tied.coef_[2, 0] < -1.0
+    # between SUPPORTED and REFUTED only the stance decides: equal stance, any alignment -> same odds
+    d = tied.decision_function(np.array([[2.0, 0.3], [-2.0, 0.3]]))
+    assert d[0, 1] - d[0, 0] == pytest.approx(d[1, 1] - d[1, 0])
+    free = TiedSoftmax(1.0, np.array([False, False])).fit(Z, y)
+    assert free.coef_[1, 0] - free.coef_[0, 0] > 1.0  # fitted freely it learns the spurious "aligned -> refuted"
+
+
+def test_confidence_map_is_monotone_and_not_pinned_by_extremes():
+    from synth.verifier.train import fit_confidence_map
+
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.34, 0.99, 2000)
+    correct = rng.random(2000) < p
+    correct[np.argmin(p)] = False  # the single least confident case is wrong, the most confident right
+    correct[np.argmax(p)] = True
+    xs, ys = fit_confidence_map(p, correct, log=lambda *a: None)
+    assert all(b >= a - 1e-9 for a, b in zip(ys, ys[1:]))
+    assert 0.2 < ys[0] < 0.5 and 0.85 < ys[-1] < 1.0
+    assert np.interp([0.5, 0.8], xs, ys) == pytest.approx([0.5, 0.8], abs=0.08)

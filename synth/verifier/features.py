@@ -22,7 +22,7 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 # negators, lower-cased, per language (ISO 639-1). A text's own language picks its list, so that a word that
 # negates in one language and means something else in another (Swahili "ni" = "is", French "ni" = "nor"; Dutch
 # "aan" = "on", Somali "aan" = "not") only counts where it negates. Text in a language without a list, or too
-# short to identify, uses the words that negate in every listed language they belong to (see _ANY).
+# short to identify, uses every listed word except those that mean something else in another language (_AMBIGUOUS).
 _NEGATORS_BY_LANG: dict[str, str] = {
     "en": """not no never none nothing neither nor cannot can't don't doesn't didn't isn't aren't wasn't weren't
              won't without fails fail failed lacks lack absent unable n't nobody nowhere""",
@@ -70,7 +70,7 @@ _DOWN_BY_LANG: dict[str, str] = {
 }
 
 # words of one listed language that mean something else (often something common) in another
-_AMBIGUOUS: frozenset[str] = frozenset("ni si aan ma ai ko ba ban taba ju dara fi juu chini plus more".split())
+_AMBIGUOUS: frozenset[str] = frozenset("ni si aan ma ai ko ba ban taba ju dara fi juu chini plus".split())
 NEGATORS_BY_LANG: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in _NEGATORS_BY_LANG.items()}
 DIRECTION_BY_LANG: dict[str, dict[str, int]] = {
     k: {**{w: -1 for w in _DOWN_BY_LANG.get(k, "").split()}, **{w: 1 for w in _UP_BY_LANG.get(k, "").split()}}
