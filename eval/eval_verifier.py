@@ -39,8 +39,10 @@ def load_field(field_dir: Path, split: str) -> list[dict]:
     return out
 
 
-def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7) -> list[dict]:
-    """Claim-level sets from field rows: the row's evidence, plus `distractors` texts of other facts (same language)."""
+def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7, without_own: bool = False) -> list[dict]:
+    """Claim-level sets from field rows: the row's evidence, plus `distractors` texts of other facts (same language).
+    With `without_own`, the deciding rows' claims against the distractors alone: same field, nothing that settles
+    the claim, so NOT_ENOUGH_INFO."""
     rows = load_field(field_dir, split)
     rng = random.Random(seed)
     by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -48,17 +50,19 @@ def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7)
         by_lang[r["evidence_lang"]].append((r["group"], r["evidence"]))
     out = []
     for r in rows:
-        ev = [r["evidence"]]
+        if without_own and r["label"] == 2:
+            continue
+        ev = [] if without_own else [r["evidence"]]
         if distractors:
             pool = sorted({e for g, e in by_lang[r["evidence_lang"]] if g != r["group"]})
             ev += rng.sample(pool, min(distractors, len(pool)))
             rng.shuffle(ev)
-        out.append(dict(r, evidence=ev, scores=None))
+        out.append(dict(r, evidence=ev, scores=None, **({"label": 2, "source": "field-unsettled"} if without_own else {})))
     return out
 
 
 def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = None,
-               gold: bool = False) -> list[dict]:
+               gold: bool = False, unsettled: bool = False) -> list[dict]:
     """Claim-level training sets: SciFact `split` claims with retrieved evidence (and, with `gold`, the labelled
     ones again with their rationale sentences first), field rows alone and with distractors."""
     from eval_scifact import evidence_sets, with_gold_evidence
@@ -70,6 +74,8 @@ def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, l
     if gold:
         sets += with_gold_evidence(shared, split, sets)
     sets += field_sets(field_dir, split) + field_sets(field_dir, split, distractors=2)
+    if unsettled:
+        sets += field_sets(field_dir, split, distractors=4, without_own=True)
     return sets
 
 

@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="ship the cross-validation fold heads as an ensemble (folds) or heads trained again on all pairs")
     ap.add_argument("--gold-sets", action=argparse.BooleanOptionalAction, default=True,
                     help="also fit the aggregator on SciFact-train claims with their rationale sentences in front")
+    ap.add_argument("--unsettled-sets", action=argparse.BooleanOptionalAction, default=False,
+                    help="also fit the aggregator on field-train claims against 4 other facts' evidence alone (NEI)")
     ap.add_argument("--drop-sources", nargs="*", default=[],
                     help="pair sources to leave out of the fit, e.g. gen-same gen-entity")
     args = ap.parse_args(argv)
@@ -377,7 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     from synth.verifier.cache import EncodingCache
 
     cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
-    claim_level = claim_sets(args.shared, args.field, "train", encoder=encoder, work=work, gold=args.gold_sets)
+    claim_level = claim_sets(args.shared, args.field, "train", encoder=encoder, work=work, gold=args.gold_sets,
+                             unsettled=args.unsettled_sets)
     wanted = [("query", p["claim"]) for p in pairs] + [("passage", p["evidence"]) for p in pairs]
     for c in claim_level:
         wanted.append(("query", c["claim"]))

@@ -245,7 +245,7 @@ def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, enc
     # checkpoints belong to these exact pairs, claim sets and settings
     # checkpointed heads belong to these exact pairs, features and settings (not to the claim sets they score)
     tag = hashlib.md5(json.dumps([[(p["claim"], p["evidence"], p["label"], p["source"]) for p in pairs], seed,
-                                  interact_epochs, folds]).encode() + np.ascontiguousarray(X).tobytes()).hexdigest()[:10]
+                                  interact_epochs, folds, SOURCE_WEIGHT]).encode() + np.ascontiguousarray(X).tobytes()).hexdigest()[:10]
     fold_heads: list[tuple[StanceHead, InteractHead]] = []
     for f in range(folds):
         keep = grp_fold != f
