@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         gold.append(s["label"])
         pred.append(("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO").index(j.label))
         conf.append(j.confidence)
-    from eval_verifier import ece
+    from synth.verifier.train import ece
 
     f1, per = macro_f1(gold, pred)
     print(f"SciFact {args.split} (open, {len(sets)} claims, k={args.k}, verifier {verifier.id}): macro-F1 {f1:.3f}  "

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth.verifier.train import ece  # noqa: E402  (re-exported for eval_scifact)
+from synth.verifier.train import ece  # noqa: E402
 
 LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
 NLI = {"entailment": 0, "contradiction": 1, "neutral": 2}

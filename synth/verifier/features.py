@@ -80,6 +80,7 @@ NEGATORS: frozenset[str] = frozenset().union(*NEGATORS_BY_LANG.values())  # ever
 _ANY_NEGATORS = NEGATORS - _AMBIGUOUS
 _ANY_DIRECTION = {w: s for d in DIRECTION_BY_LANG.values() for w, s in d.items() if w not in _AMBIGUOUS}
 _ANY_DIRECTION.update(DIRECTION_BY_LANG["en"])  # English terms run through papers in every language
+_DIRECTION_WITH_EN = {k: {**DIRECTION_BY_LANG["en"], **d} for k, d in DIRECTION_BY_LANG.items()}
 MIN_LANG_PROB = 0.6  # below this the text's language is taken as unknown
 
 
@@ -100,10 +101,8 @@ def negators_for(text: str) -> frozenset[str]:
 def directions_for(text: str) -> dict[str, int]:
     """The comparison words of `text`'s language (with English, common in technical text), else the unambiguous
     ones of every list."""
-    lang = text_language(text)
-    if lang in DIRECTION_BY_LANG:
-        return {**DIRECTION_BY_LANG["en"], **DIRECTION_BY_LANG[lang]}
-    return _ANY_DIRECTION
+    return _DIRECTION_WITH_EN.get(text_language(text), _ANY_DIRECTION)
+
 
 FEATURES_VERSION = 2  # bump when a cue's definition changes: cached feature rows of another version are stale
 
