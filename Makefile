@@ -24,14 +24,9 @@ $(shell rm -f db/.demo-fetched db/.demo-verified)
 endif
 
 demo: report.md report.html
-	@$(PY) -c "import sqlite3, sys; \
-db = sqlite3.connect('$(DEMO_DB)'); \
-run = db.execute('SELECT MAX(id) FROM runs').fetchone()[0]; \
-rows = dict(db.execute('SELECT v.label, COUNT(*) FROM verdicts v JOIN claims c ON c.id = v.claim_id WHERE c.run_id = ? GROUP BY v.label', [run]).fetchall()); \
-papers = db.execute('SELECT COUNT(*) FROM papers').fetchone()[0]; \
-langs = [r[0] for r in db.execute('SELECT DISTINCT lang FROM passages WHERE lang IS NOT NULL ORDER BY lang')]; \
-print(f'report: report.md and report.html (run {run}, database $(DEMO_DB))'); \
-print(f'{papers} papers in {len(langs)} languages ({\", \".join(langs)}); {sum(rows.values())} claims: ' + ', '.join(f'{rows.get(k, 0)} {k}' for k in ('SUPPORTED', 'REFUTED', 'NOT_ENOUGH_INFO')))"
+	@echo "report: report.md and report.html (database $(DEMO_DB))"
+	@$(SYNTH) --db $(DEMO_DB) papers --summary
+	@$(SYNTH) --db $(DEMO_DB) runs --last
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

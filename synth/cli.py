@@ -37,21 +37,22 @@ def cli(ctx: click.Context, db: str | None, quiet: bool, verbose: bool) -> None:
 pass_settings = click.make_pass_decorator(Settings)
 
 
-def open_store(settings: Settings):
-    """Open (and migrate) the store named by the settings."""
-    from .store import Store
-
-    return Store(settings.db)
-
-
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON array on stdout.")
+@click.option("--summary", is_flag=True, help="One line: papers, languages, passages.")
 @pass_settings
-def papers(settings: Settings, as_json: bool) -> None:
+def papers(settings: Settings, as_json: bool, summary: bool) -> None:
     """List the stored papers: id, title, year, pages, passages, languages, status."""
     from .corpus import paper_summaries
+    from .store import open_store
 
-    rows = paper_summaries(open_store(settings))
+    with open_store(settings) as store:
+        rows = paper_summaries(store)
+        corpus = store.corpus_summary()
+    if summary:
+        langs = sorted(k for k in corpus["languages"] if k != "?")
+        click.echo(f"{corpus['papers']} papers in {len(langs)} languages ({', '.join(langs)}); {corpus['passages']} passages")
+        return
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -70,9 +71,10 @@ from .commands.add import add  # noqa: E402
 from .commands.encoders import distill, eval_group  # noqa: E402
 from .commands.fetch import fetch  # noqa: E402
 from .commands.report import report  # noqa: E402
+from .commands.runs import runs  # noqa: E402
 from .commands.verify import verify  # noqa: E402
 
-for _command in (fetch, add, verify, report, distill, eval_group):
+for _command in (fetch, add, verify, runs, report, distill, eval_group):
     cli.add_command(_command)
 
 

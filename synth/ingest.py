@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
 PDF_SUFFIXES = frozenset({".pdf"})
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
-COMMIT_SECONDS = 0.5  # `synth add` commits its work this often (see _batched_commits)
+COMMIT_SECONDS = 0.5  # `synth add` commits its work this often (see Store.batch)
 
 
 @dataclass
@@ -93,9 +91,7 @@ def ingest_file(
         error = "no extractable text (scanned PDF without OCR?)"
     row = dict(base, pdf_path=str(path), pdf_sha256=digest, pages=doc.pages, status=status, error=error)
     row.setdefault("title", doc.title or path.stem)
-    with store.db.atomic():
-        store.upsert_paper(row)
-        count = store.replace_passages(paper_id, doc.passages, doc.page_errors)
+    count = store.store_paper(row, doc.passages, doc.page_errors)
     return IngestOutcome(status, pages=doc.pages, passages=count, error=error)
 
 
@@ -185,7 +181,7 @@ def add_paths(
     request = {"paths": [str(p) for p in paths], "files": len(files), "lang": lang, "title": title}
     result = AddResult(files=len(files), log_id=store.log_fetch_start("add", request))
     try:
-        with _batched_commits(store, commit_seconds) as tick:
+        with store.batch(commit_seconds) as tick:
             for path in progress(files) if progress else files:
                 _add_one(store, path, result, lang=lang, title=title)
                 tick()
@@ -198,30 +194,6 @@ def add_paths(
             failures=[{"id": f["path"], "reason": f["error"]} for f in result.failures],
         )
     return result
-
-
-@contextmanager
-def _batched_commits(store: Store, seconds: float = COMMIT_SECONDS) -> Iterator[Callable[[], None]]:
-    """One transaction per `seconds` of work instead of one per file (a commit costs an fsync).
-
-    Each file is still all-or-nothing (ingest_file writes inside a savepoint), and the files already done are
-    committed even when the loop stops with an error or Ctrl-C. The write lock is held for about `seconds`.
-    """
-    db = store.db
-    started = time.monotonic()
-    db.begin()
-
-    def tick() -> None:
-        nonlocal started
-        if time.monotonic() - started >= seconds:
-            db.commit()
-            db.begin()
-            started = time.monotonic()
-
-    try:
-        yield tick
-    finally:
-        db.commit()
 
 
 def _add_one(store: Store, path: Path, result: AddResult, *, lang: str | None, title: str | None) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import BadInputError, RunNotFoundError
+from .errors import BadInputError
+from .results import ClaimResult, evidence_json
 from .store import Store
-
-LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+from .verifier.base import LABELS
 QUOTE_CHARS = 220
 EVIDENCE_SHOWN = 2
 
@@ -53,15 +53,7 @@ def _date(iso: str | None) -> str:
 
 def find_run(store: Store, run_id: int | None = None) -> dict[str, Any]:
     """The run row (the latest one when `run_id` is None); RunNotFoundError if there is none."""
-    if run_id is None:
-        rows = list(store.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
-        if not rows:
-            raise RunNotFoundError("no runs in the database: run `synth verify` first")
-    else:
-        rows = list(store.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
-        if not rows:
-            raise RunNotFoundError(f"no run with id {run_id}")
-    return dict(rows[0])
+    return store.run(run_id)
 
 
 def _fetch_summary(store: Store) -> dict[str, Any]:
@@ -76,17 +68,6 @@ def _fetch_summary(store: Store) -> dict[str, Any]:
         "failed": sum(r.get("failed") or 0 for r in logs),
         "first": logs[0]["started_at"] if logs else None,
         "last": logs[-1]["started_at"] if logs else None,
-    }
-
-
-def _corpus_summary(store: Store) -> dict[str, Any]:
-    q = store.db.execute
-    langs = {r[0] or "?": r[1] for r in q("SELECT lang, COUNT(*) FROM passages GROUP BY lang ORDER BY COUNT(*) DESC")}
-    return {
-        "papers": q("SELECT COUNT(*) FROM papers").fetchone()[0],
-        "papers_with_text": q("SELECT COUNT(DISTINCT paper_id) FROM passages").fetchone()[0],
-        "passages": sum(langs.values()),
-        "languages": langs,
     }
 
 
@@ -148,19 +129,11 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
     rid = run["id"]
     settings = _loads(run.get("settings"), {})
     stored_counts = _loads(run.get("counts"), {})
-    q = store.db.execute
-    claim_rows = [
-        dict(r)
-        for r in store.db.query(
-            "SELECT c.*, v.label, v.confidence, v.verifier FROM claims c LEFT JOIN verdicts v ON v.claim_id = c.id "
-            "WHERE c.run_id = ? ORDER BY c.position",
-            [rid],
-        )
-    ]
+    claim_rows = store.run_claims(rid)
     refs = _Refs(store)
     claims = []
     for c in claim_rows:
-        ev_rows = [dict(e) for e in store.db.query("SELECT * FROM evidence WHERE claim_id = ? ORDER BY rank", [c["id"]])]
+        ev_rows = c["evidence"]
         label = c.get("label") or "NOT_ENOUGH_INFO"
         source = None
         if c.get("paper_id"):
@@ -189,27 +162,16 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
                 "source": source,
                 "shown": shown,
                 "evidence": [
-                    {
-                        "paper_id": e["paper_id"],
-                        "page": e.get("page"),
-                        "text": e["text"],
-                        "lang": e.get("lang"),
-                        "score": round(e["retrieval_score"], 4) if e.get("retrieval_score") is not None else None,
-                    }
+                    evidence_json(e["paper_id"], e.get("page"), e["text"], e.get("lang"), e.get("retrieval_score"))
                     for e in ev_rows
                 ],
             }
         )
     verdicts = {label: sum(c["verdict"] == label for c in claims) for label in LABELS}
     min_rel = settings.get("min_relevance")
-    ranking = q("SELECT COUNT(*), MAX(dense) FROM run_ranking WHERE run_id = ?", [rid]).fetchone()
-    relevant = (
-        q("SELECT COUNT(*) FROM run_ranking WHERE run_id = ? AND dense >= ?", [rid, min_rel]).fetchone()[0]
-        if min_rel is not None
-        else None
-    )
+    ranking = store.ranking_stats(rid, min_rel)
     fetch = _fetch_summary(store)
-    corpus = _corpus_summary(store)
+    corpus = store.corpus_summary()
     counts = {
         "queries": fetch["requests"],
         "papers_found": fetch["hits"],
@@ -217,10 +179,10 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "papers_in_corpus": corpus["papers"],
         "papers_with_text": corpus["papers_with_text"],
         "passages": corpus["passages"],
-        "passages_ranked": ranking[0],
-        "relevant_passages": relevant,
-        "papers_ranked": q("SELECT COUNT(*) FROM run_papers WHERE run_id = ?", [rid]).fetchone()[0],
-        "papers_used": q("SELECT COUNT(*) FROM run_papers WHERE run_id = ? AND used = 1", [rid]).fetchone()[0],
+        "passages_ranked": ranking["passages_ranked"],
+        "relevant_passages": ranking["relevant_passages"],
+        "papers_ranked": ranking["papers_ranked"],
+        "papers_used": ranking["papers_used"],
         "papers_cited": len(refs.order),
         "claims": len(claims),
         "truncated": sum(c["truncated"] for c in claims),
@@ -257,7 +219,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "fetch": fetch,
         "corpus": corpus,
         "counts": counts,
-        "max_dense": ranking[1],
+        "max_dense": ranking["max_dense"],
         "claims": claims,
         "answer": _answer(kind, question, claims, counts),
         "references": refs.entries(),
@@ -331,13 +293,7 @@ def render(store: Store, run_id: int | None = None, fmt: str = "md") -> str:
                 "question": ctx["question"],
                 "counts": ctx["counts"],
                 "claims": [
-                    {
-                        "claim": c["text"],
-                        "verdict": c["verdict"],
-                        "confidence": round(c["confidence"], 4),
-                        "truncated": c["truncated"],
-                        "evidence": c["evidence"],
-                    }
+                    ClaimResult(c["text"], c["verdict"], c["confidence"], c["evidence"], c["truncated"]).as_json()
                     for c in ctx["claims"]
                 ],
                 "references": ctx["references"],

@@ -47,8 +47,7 @@ def bm25_search(store: Store, text: str, limit: int = 200) -> list[tuple[int, fl
     q = fts_query(text)
     if not q:
         return []
-    sql = "SELECT rowid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?"
-    return [(int(r[0]), -float(r[1])) for r in store.db.execute(sql, [q, limit]).fetchall()]
+    return store.bm25(q, limit)
 
 
 def rrf(rankings: Iterable[Sequence[int]], k: int = RRF_K) -> dict[int, float]:
@@ -82,13 +81,7 @@ class Retriever:
         self.store = store
         self.encoder = encoder
         self.pool = pool
-        rows = store.db.execute(
-            "SELECT s.id, s.paper_id, s.page, s.lang, s.text, s.ord, s.section FROM passages s "
-            "JOIN papers p ON p.id = s.paper_id ORDER BY s.paper_id, s.ord"
-        ).fetchall()
-        self.rows = [
-            dict(id=r[0], paper_id=r[1], page=r[2], lang=r[3], text=r[4] or "", ord=r[5], section=r[6]) for r in rows
-        ]
+        self.rows = store.all_passages()
         self.index = {r["id"]: i for i, r in enumerate(self.rows)}
         self.matrix = self._embed_passages(progress)
 
@@ -197,11 +190,7 @@ class Retriever:
         from .claims import passage_sentences
 
         for q in queries:
-            try:
-                ids = [int(r[0]) for r in self.store.db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT 50", [q])]
-            except Exception:  # noqa: BLE001 - an FTS syntax corner case is just "no match"
-                continue
-            for pid in ids:
+            for pid in self.store.fts_ids(q, 50):
                 if pid not in self.index:
                     continue
                 i = self.index[pid]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import __version__
 from .claims import Candidate, candidates_from_passages, normalize, rank_and_select, split_sentences
 from .errors import BadInputError, ModelError
+from .results import ClaimResult, evidence_json
 from .retrieve import RRF_K, Retriever, embed
-from .store import Store, now
-
-LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+from .store import Store
+from .verifier.base import LABELS
 
 
 def default_min_relevance(encoder_id: str) -> float:
@@ -72,48 +72,12 @@ class GivenClaim:
     truncated: bool = False
 
 
-@dataclass
-class ClaimResult:
-    """One judged claim, as printed by `synth verify --json`."""
-
-    claim: str
-    verdict: str
-    confidence: float
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    truncated: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim,
-            "verdict": self.verdict,
-            "confidence": round(self.confidence, 4),
-            "truncated": self.truncated,
-            "evidence": self.evidence,
-        }
-
-
 def _progress(iterable: Iterable, total: int, desc: str, show: bool) -> Iterable:
     if not show:
         return iterable
     from tqdm import tqdm
 
     return tqdm(iterable, total=total, desc=desc, unit="claim")
-
-
-def _start_run(store: Store, kind: str, question: str, input_file: str | None, settings: dict[str, Any]) -> int:
-    table = store.db["runs"]
-    table.insert(
-        {
-            "kind": kind,
-            "question": question,
-            "input_file": input_file,
-            "settings": json.dumps(settings, ensure_ascii=False),
-            "started_at": now(),
-            "status": "running",
-            "counts": "{}",
-        }
-    )
-    return int(table.last_pk)
 
 
 def _settings(encoder: Any, verifier: Any, opts: RunOptions, min_rel: float) -> dict[str, Any]:
@@ -163,49 +127,27 @@ def _judge_and_store(
         raise ModelError(f"verifier {getattr(verifier, 'id', verifier)} returned unknown label {label!r}")
     if label != "NOT_ENOUGH_INFO" and not hits:
         label = "NOT_ENOUGH_INFO"  # a verdict either way must carry evidence
-    with store.db.conn:
-        claims = store.db["claims"]
-        claims.insert(
+    rows = []
+    for rank, h in enumerate(hits):
+        st = stances[rank] if rank < len(stances) else None
+        rows.append(
             {
-                "run_id": run_id,
-                "position": position,
-                "text": claim["text"],
-                "input_text": claim.get("input_text"),
-                "truncated": int(bool(claim.get("truncated"))),
-                "paper_id": claim.get("paper_id"),
-                "page": claim.get("page"),
-                "passage_id": claim.get("passage_id"),
+                "passage_id": h.passage_id,
+                "paper_id": h.paper_id,
+                "page": h.page,
+                "lang": h.lang,
+                "text": h.text,
+                "retrieval_score": h.score,
+                "align_score": getattr(st, "align", None),
+                "p_support": getattr(st, "p_support", None),
+                "p_refute": getattr(st, "p_refute", None),
+                "p_nei": getattr(st, "p_nei", None),
+                "score": getattr(st, "score", None),
             }
         )
-        claim_id = int(claims.last_pk)
-        rows = []
-        for rank, h in enumerate(hits, start=1):
-            st = stances[rank - 1] if rank - 1 < len(stances) else None
-            rows.append(
-                {
-                    "claim_id": claim_id,
-                    "rank": rank,
-                    "passage_id": h.passage_id,
-                    "paper_id": h.paper_id,
-                    "page": h.page,
-                    "lang": h.lang,
-                    "text": h.text,
-                    "retrieval_score": h.score,
-                    "align_score": getattr(st, "align", None),
-                    "p_support": getattr(st, "p_support", None),
-                    "p_refute": getattr(st, "p_refute", None),
-                    "p_nei": getattr(st, "p_nei", None),
-                    "score": getattr(st, "score", None),
-                }
-            )
-        if rows:
-            store.db["evidence"].insert_all(rows)
-        store.db["verdicts"].insert(
-            {"claim_id": claim_id, "label": label, "confidence": confidence, "verifier": getattr(verifier, "id", "")}
-        )
-    evidence = [
-        {"paper_id": h.paper_id, "page": h.page, "text": h.text, "lang": h.lang, "score": round(h.score, 4)} for h in hits
-    ]
+    verdict = {"label": label, "confidence": confidence, "verifier": getattr(verifier, "id", "")}
+    store.save_judged_claim(run_id, position, claim, rows, verdict)
+    evidence = [evidence_json(h.paper_id, h.page, h.text, h.lang, h.score) for h in hits]
     return ClaimResult(claim["text"], label, confidence, evidence, bool(claim.get("truncated")))
 
 
@@ -213,7 +155,22 @@ def _finish_run(store: Store, run_id: int, results: Sequence[ClaimResult], extra
     counts = {label: sum(r.verdict == label for r in results) for label in LABELS}
     counts["claims"] = len(results)
     counts.update(extra)
-    store.db["runs"].update(run_id, {"finished_at": now(), "status": "done", "counts": json.dumps(counts)})
+    store.finish_run(run_id, counts)
+
+
+@contextmanager
+def _closing_run(store: Store, run_id: int) -> Iterator[None]:
+    """Close the run as `interrupted` (Ctrl-C, SIGTERM) or `failed` (an error) when its body does not finish.
+
+    A SIGKILL leaves it `running`; the store shows such a run as interrupted once its process is gone."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit) as exc:
+        store.stop_run(run_id, "interrupted", f"stopped by {type(exc).__name__}")
+        raise
+    except BaseException as exc:
+        store.stop_run(run_id, "failed", " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
+        raise
 
 
 def _require_corpus(retriever: Retriever) -> None:
@@ -239,15 +196,16 @@ def verify_question(
     retriever = Retriever(store, encoder, progress=progress)
     _require_corpus(retriever)
     min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
-    run_id = _start_run(store, "question", question, None, _settings(encoder, verifier, opts, min_rel))
-    try:
+    run_id = store.start_run("question", question, None, _settings(encoder, verifier, opts, min_rel))
+    with _closing_run(store, run_id):
         qv = embed(store, encoder, [question], "query")[0]
         hits = retriever.search(question, opts.ranking_depth, query_vec=qv)
-        store.db["run_ranking"].insert_all(
+        store.save_ranking(
+            run_id,
             [
-                {"run_id": run_id, "passage_id": h.passage_id, "rank": i, "bm25": h.bm25, "dense": h.dense, "fused": h.fused}
+                {"passage_id": h.passage_id, "rank": i, "bm25": h.bm25, "dense": h.dense, "fused": h.fused}
                 for i, h in enumerate(hits, start=1)
-            ]
+            ],
         )
         # Papers bearing on the question: those with a ranked passage at or above the relevance threshold,
         # ordered by their best fused score; claims come from the first max_papers of them.
@@ -257,11 +215,8 @@ def verify_question(
                 best[h.paper_id] = max(best.get(h.paper_id, 0.0), h.fused)
         order = sorted(best, key=lambda p: -best[p])
         chosen = order[: opts.max_papers]
-        store.db["run_papers"].insert_all(
-            [
-                {"run_id": run_id, "paper_id": p, "rank": i, "score": best[p], "used": int(p in chosen)}
-                for i, p in enumerate(order, start=1)
-            ]
+        store.save_run_papers(
+            run_id, [{"paper_id": p, "rank": i, "score": best[p], "used": int(p in chosen)} for i, p in enumerate(order, start=1)]
         )
         cands: list[Candidate] = []
         for p in chosen:
@@ -294,9 +249,6 @@ def verify_question(
                 "candidates": len(cands),
             },
         )
-    except BaseException:
-        store.db["runs"].update(run_id, {"status": "failed", "finished_at": now()})
-        raise
     return run_id, results
 
 
@@ -325,8 +277,8 @@ def verify_claims(
     settings = _settings(encoder, verifier, opts, min_rel)
     if title:
         settings["input_title"] = title
-    run_id = _start_run(store, "claims", question, input_file, settings)
-    try:
+    run_id = store.start_run("claims", question, input_file, settings)
+    with _closing_run(store, run_id):
         results = []
         matched = 0
         for pos, g in enumerate(_progress(items, len(items), "verifying", progress), start=1):
@@ -337,18 +289,13 @@ def verify_claims(
             if on_result:
                 on_result(res)
         papers = sorted({e["paper_id"] for r in results for e in r.evidence})
-        store.db["run_papers"].insert_all(
-            [{"run_id": run_id, "paper_id": p, "rank": i, "score": None, "used": 1} for i, p in enumerate(papers, start=1)]
-        )
+        store.save_run_papers(run_id, [{"paper_id": p, "rank": i, "score": None, "used": 1} for i, p in enumerate(papers, start=1)])
         _finish_run(
             store,
             run_id,
             results,
             {"matched_in_corpus": matched, "truncated": sum(r.truncated for r in results), "papers_used": len(papers)},
         )
-    except BaseException:
-        store.db["runs"].update(run_id, {"status": "failed", "finished_at": now()})
-        raise
     return run_id, results
 
 

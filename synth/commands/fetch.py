@@ -30,12 +30,11 @@ def fetch(
 ) -> None:
     """Fetch papers (metadata, PDF, passages) into the database; with no input, the OT-CLIR set."""
     from ..fetch import fetch_papers
-    from ..store import Store
+    from ..store import open_store
 
     if api_url:
         settings = dataclasses.replace(settings, arxiv_api_url=api_url)
-    store = Store(settings.db)
-    try:
+    with open_store(settings) as store:
         outcome = fetch_papers(
             store,
             settings,
@@ -46,8 +45,6 @@ def fetch(
             mirror=mirror,
             progress=not (quiet or settings.quiet),
         )
-    finally:
-        store.close()
     click.echo(outcome.summary())
     for failure in outcome.failures:
         click.echo(f"{failure['id']}: {failure['reason']}", err=True)

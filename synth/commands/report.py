@@ -15,7 +15,9 @@ from ..config import Settings
 @click.pass_obj
 def report(settings: Settings, run_id: int | None, fmt: str) -> None:
     """Write the report of a verification run to stdout."""
-    from ..cli import open_store
     from ..report import render
+    from ..store import open_store
 
-    click.echo(render(open_store(settings), run_id, fmt), nl=False)
+    with open_store(settings) as store:
+        text = render(store, run_id, fmt)
+    click.echo(text, nl=False)

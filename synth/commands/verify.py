@@ -56,7 +56,8 @@ def verify(
     as_json: bool,
 ) -> None:
     """Verify claims against evidence from the whole corpus; prints the run id and verdict counts."""
-    from ..cli import open_store
+    from ..store import open_store
+    from ..verifier.base import LABELS
     from ..verify import GivenClaim, RunOptions, read_claims_file, verify_claims, verify_question
 
     given = [x for x in (question, claims_file, report_file) if x is not None]
@@ -79,30 +80,30 @@ def verify(
         items = [GivenClaim(c.text, c.verified, c.confidence, c.truncated) for c in seed.claims]
         title, seed_question = seed.title, seed.question
 
-    store = open_store(settings)
-    if store.db["passages"].count == 0:
-        raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
-    enc = load_encoder(encoder or settings.encoder, settings)
-    ver = load_verifier(settings, nli)
-    opts = RunOptions(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance)
-    progress = not settings.quiet
-    emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
-    if question is not None:
-        run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit)
-    else:
-        run_id, results = verify_claims(
-            store,
-            items,
-            enc,
-            ver,
-            opts,
-            input_file=claims_file or report_file,
-            question=seed_question,
-            title=title,
-            progress=progress,
-            on_result=emit,
-        )
-    counts = {label: sum(r.verdict == label for r in results) for label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")}
+    with open_store(settings) as store:
+        if store.passage_count() == 0:
+            raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
+        enc = load_encoder(encoder or settings.encoder, settings)
+        ver = load_verifier(settings, nli)
+        opts = RunOptions(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance)
+        progress = not settings.quiet
+        emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
+        if question is not None:
+            run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit)
+        else:
+            run_id, results = verify_claims(
+                store,
+                items,
+                enc,
+                ver,
+                opts,
+                input_file=claims_file or report_file,
+                question=seed_question,
+                title=title,
+                progress=progress,
+                on_result=emit,
+            )
+    counts = {label: sum(r.verdict == label for r in results) for label in LABELS}
     summary = (
         f"run {run_id}: {len(results)} claims: {counts['SUPPORTED']} SUPPORTED, {counts['REFUTED']} REFUTED, "
         f"{counts['NOT_ENOUGH_INFO']} NOT_ENOUGH_INFO"

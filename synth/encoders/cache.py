@@ -16,9 +16,6 @@ from .base import Encoder, Kind
 if TYPE_CHECKING:
     from ..store import Store
 
-_CHUNK = 500  # sha256 values per SELECT (well under SQLite's variable limit)
-
-
 def text_sha256(text: str) -> str:
     """The cache key of a text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -27,21 +24,6 @@ def text_sha256(text: str) -> str:
 def cache_key(encoder: Encoder, kind: Kind) -> str:
     """The `model` column value for an encoder and kind."""
     return f"{encoder.id}|{kind}"
-
-
-def cached(store: "Store", model: str, shas: Sequence[str]) -> dict[str, np.ndarray]:
-    """The stored vectors among `shas` for `model`."""
-    found: dict[str, np.ndarray] = {}
-    unique = list(dict.fromkeys(shas))
-    for start in range(0, len(unique), _CHUNK):
-        part = unique[start : start + _CHUNK]
-        marks = ",".join("?" * len(part))
-        rows = store.db.execute(
-            f"SELECT sha256, vector FROM embeddings WHERE model = ? AND sha256 IN ({marks})", [model, *part]
-        ).fetchall()
-        for sha, blob in rows:
-            found[sha] = np.frombuffer(blob, dtype=np.float32)
-    return found
 
 
 def embed(
@@ -56,7 +38,7 @@ def embed(
     texts = list(texts)
     model = cache_key(encoder, kind)
     shas = [text_sha256(t) for t in texts]
-    have = cached(store, model, shas)
+    have = store.vectors(model, shas)
     missing: dict[str, str] = {}
     for sha, text in zip(shas, texts):
         if sha not in have:
@@ -71,12 +53,7 @@ def embed(
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
             vecs = np.asarray(encoder.encode([t for _, t in batch], kind), dtype=np.float32)
-            rows = [
-                {"model": model, "sha256": sha, "dim": int(v.shape[0]), "vector": v.tobytes()}
-                for (sha, _), v in zip(batch, vecs)
-            ]
-            with store.db.conn:
-                store.db["embeddings"].insert_all(rows, replace=True)
+            store.save_vectors(model, [(sha, v) for (sha, _), v in zip(batch, vecs)])
             have.update({sha: v for (sha, _), v in zip(batch, vecs)})
             if bar is not None:
                 bar.update(len(batch))

@@ -92,7 +92,7 @@ def m003_runs(db: Database) -> None:
             "settings": str,  # JSON
             "started_at": str,
             "finished_at": str,
-            "status": str,  # running / done / failed
+            "status": str,  # running / done / failed / interrupted
             "counts": str,  # JSON
         },
         pk="id",
@@ -148,3 +148,13 @@ def m003_runs(db: Database) -> None:
         pk="claim_id",
         foreign_keys=[("claim_id", "claims", "id")],
     )
+
+
+@migrations()
+def m004_run_process(db: Database) -> None:
+    """Who runs a run (pid, host) and why it stopped, so a killed run shows as interrupted; lookup indexes."""
+    db["runs"].add_column("pid", int)
+    db["runs"].add_column("host", str)
+    db["runs"].add_column("error", str)
+    db["evidence"].create_index(["claim_id", "rank"], if_not_exists=True)
+    db["run_ranking"].create_index(["run_id", "rank"], if_not_exists=True)
