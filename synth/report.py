@@ -208,6 +208,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
             "started_at": run.get("started_at"),
             "finished_at": run.get("finished_at"),
             "status": run.get("status"),
+            "error": run.get("error"),
             "settings": settings,
             "stored_counts": stored_counts,
         },
