@@ -9,6 +9,7 @@ is written to the fetch log with its retries and failures.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +193,17 @@ def _fetch_arxiv(
         _ingest(store, outcome, paper.id, path, paper.row("arxiv"))
 
 
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+
+
+def cache_file(folder: Path, name: str) -> Path:
+    """`folder / name` for a name built from an id, refusing any name that could leave the folder (`..`, `/`,
+    a leading dot, control characters): ids come from the network and must never choose where synth writes."""
+    if not _SAFE_NAME.fullmatch(name) or ".." in name:
+        raise FetchError(f"refusing to cache a file named {name!r}: not a plain file name")
+    return folder / name
+
+
 def cached_pdf(pdf_dir: Path, paper: "ArxivPaper", downloader: "Downloader") -> Path:
     """The paper's PDF in the cache (`<id>v<version>.pdf`), downloaded and checked only if not already there."""
     from .sources.http import write_atomic
@@ -200,7 +212,7 @@ def cached_pdf(pdf_dir: Path, paper: "ArxivPaper", downloader: "Downloader") -> 
     if not paper.pdf_url:
         raise FetchError("the arXiv entry has no PDF link")
     stem = paper.id.replace("/", "_")
-    path = pdf_dir / (f"{stem}v{paper.version}.pdf" if paper.version else f"{stem}.pdf")
+    path = cache_file(pdf_dir, f"{stem}v{paper.version}.pdf" if paper.version else f"{stem}.pdf")
     if path.is_file():
         try:
             check_pdf_bytes(path.read_bytes(), name=str(path))

@@ -10,21 +10,31 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import BadInputError
+from .errors import BadInputError, SynthError
 from .results import ClaimResult, evidence_json
 from .store import Store
 from .verifier.base import LABELS
 QUOTE_CHARS = 220
 EVIDENCE_SHOWN = 2
 
-_MD_SPECIAL = re.compile(r"([\\|*_\[\]`#~])")
+_MD_SPECIAL = re.compile(r"([\\|*_\[\]`#~!])")
+# Control characters and bidirectional overrides/isolates: shown as \uXXXX, never passed to a terminal or browser
+# (an unmatched RLO would reorder the rest of a table row on screen).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: Any) -> str:
+    """Text with control characters and bidi overrides written out as `\\uXXXX` (escaped, not stripped)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", "" if text is None else str(text))
 
 
 def md_escape(text: Any) -> str:
-    """Text safe inside a Markdown table cell or paragraph: one line, no markup, no HTML, no column breaks."""
-    s = re.sub(r"\s+", " ", "" if text is None else str(text)).strip()
+    """Text safe inside a Markdown table cell or paragraph: one line, no markup, no HTML, no column breaks,
+    no control characters; every character of the input is still there, escaped."""
+    s = re.sub(r"[ \t\n\r\f\v\u2028\u2029]+", " ", "" if text is None else str(text)).strip()
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return s.replace("<", "&lt;").replace(">", "&gt;")
+    s = visible(s)
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def trim_quote(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -71,6 +81,16 @@ def _fetch_summary(store: Store) -> dict[str, Any]:
     }
 
 
+def _is_arxiv_id(paper_id: str) -> bool:
+    """Whether a stored id is an arXiv id (only those become links; nothing else from the database does)."""
+    from .sources.arxiv_ids import parse_arxiv_id
+
+    try:
+        return parse_arxiv_id(paper_id).id == paper_id
+    except SynthError:
+        return False
+
+
 class _Refs:
     """Numbers papers in order of first citation."""
 
@@ -91,7 +111,7 @@ class _Refs:
             p = self.store.paper(pid) or {"id": pid}
             authors = _loads(p.get("authors"), [])
             published = p.get("published") or ""
-            is_arxiv = (p.get("source") or "arxiv") in ("arxiv", "mirror") and not pid.startswith("local:")
+            is_arxiv = (p.get("source") or "arxiv") in ("arxiv", "mirror") and _is_arxiv_id(pid)
             names = authors if isinstance(authors, list) else [str(authors)]
             year = published[:4] if published[:4].isdigit() else ""
             citation = (", ".join(names) + (f" ({year})" if year else "") + ". ") if names else ""
@@ -267,6 +287,15 @@ def template_dir() -> Path:
         return Path(__file__).resolve().parent.parent / "templates"
 
 
+def _finalize(value: Any) -> Any:
+    """Every printed value: strings with their control and bidi characters made visible (markup left alone)."""
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return visible(value)
+    return value
+
+
 def _environment(fmt: str):
     import jinja2
 
@@ -276,6 +305,7 @@ def _environment(fmt: str):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters["md"] = md_escape
     env.filters["pct"] = lambda x: f"{x:.2f}" if isinstance(x, (int, float)) else "–"
