@@ -17,10 +17,26 @@ class SynthGroup(click.Group):
     """A click group that turns SynthError into a one-line message and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _stop_on_sigterm()
         try:
             return super().invoke(ctx)
         except SynthError as exc:
             raise click.ClickException(str(exc)) from exc
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (exit 143): the open transaction rolls back, the run is closed as interrupted and
+    the fetch log entry is finished, instead of the process vanishing mid-write."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 @click.group(cls=SynthGroup)

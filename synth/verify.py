@@ -165,8 +165,11 @@ def _closing_run(store: Store, run_id: int) -> Iterator[None]:
     A SIGKILL leaves it `running`; the store shows such a run as interrupted once its process is gone."""
     try:
         yield
-    except (KeyboardInterrupt, SystemExit) as exc:
-        store.stop_run(run_id, "interrupted", f"stopped by {type(exc).__name__}")
+    except KeyboardInterrupt:
+        store.stop_run(run_id, "interrupted", "stopped by Ctrl-C")
+        raise
+    except SystemExit as exc:
+        store.stop_run(run_id, "interrupted", f"stopped by a signal (exit {exc.code})")
         raise
     except BaseException as exc:
         store.stop_run(run_id, "failed", " ".join(f"{type(exc).__name__}: {exc}".split())[:500])

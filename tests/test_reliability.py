@@ -330,3 +330,18 @@ def test_fresh_database_opened_by_many_processes_at_once(tmp_path):
         assert code == 0, err
     assert integrity(db) == "ok"
     assert rows(db, "SELECT COUNT(*) FROM _sqlite_migrations")[0][0] == rows(db, "SELECT COUNT(DISTINCT name) FROM _sqlite_migrations")[0][0]
+
+
+def test_sigterm_closes_the_run_as_interrupted(tmp_path, verify_inputs):
+    corpus, claims, n = verify_inputs
+    db = tmp_path / "t.db"
+    shutil.copy(corpus, db)
+    proc = synth(db, "verify", "--claims", str(claims), "--encoder", "hashing")
+    while proc.poll() is None and count_ro(db, "SELECT COUNT(*) FROM claims") < 10:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    code, out, err = finish(proc)
+    assert code == 143 and "Traceback" not in err
+    check_runs(db)
+    status, error = rows(db, "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert status == "interrupted" and error == "stopped by a signal (exit 143)"  # stored, not only inferred from a dead pid
