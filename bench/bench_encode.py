@@ -126,10 +126,10 @@ def main() -> None:
         print(json.dumps(measure(args.child[0], args.child[1], args.n, args.threads)))
         return
 
-    from synth.encoders.load import artifact_dir
+    from synth.artifacts import find_encoder
 
     names = [x for x in args.encoders.split(",") if x] or ["minilm", "e5-small", "e5-small@int8"] + (
-        ["optical", "optical@int8"] if artifact_dir("optical") else []
+        ["optical", "optical@int8"] if find_encoder("optical") else []
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.n} sentences, {args.threads} threads, batch 32, passage kind, one run each; load {load:.1f}")

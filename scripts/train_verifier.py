@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "eval"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
-LABEL_OF = {"entailment": 0, "contradiction": 1, "neutral": 2, "SUPPORT": 0, "CONTRADICT": 1}
-LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
-LAB = {name: i for i, name in enumerate(LABELS)}
+from eval.common import BITEXT, FIELD, NLI_LABEL, ROOT, SHARED, field_sets, load_encoder, load_field  # noqa: E402
+from eval.scifact import SCIFACT_LABEL, evidence_sets, with_gold_evidence  # noqa: E402
+from synth.config import BASE_ENCODER  # noqa: E402
+
+LABEL_OF = NLI_LABEL | SCIFACT_LABEL  # dataset label names -> index in synth.verifier.LABELS
 XNLI_FULL = ("en", "de", "fr", "sw", "es", "ar", "ru", "zh", "bg", "el", "hi", "th", "tr", "ur", "vi")
 XNLI_PART: tuple[str, ...] = ()
 XNLI_CROSS = ("de", "fr", "sw", "es", "ar", "ru", "zh", "hi", "ur", "tr")  # foreign sides of cross-lingual pairs
@@ -113,13 +113,6 @@ def scifact_pairs(shared: Path, rng: random.Random) -> tuple[list[dict], list[st
             if doc in corpus:
                 sentences.extend(corpus[doc]["abstract"])
     return out, sentences
-
-
-def field_rows(field_dir: Path, split: str) -> list[dict]:
-    """Rows of our own field set (data/field_claims/claims.jsonl) in `split` (train / eval)."""
-    from eval_verifier import load_field  # type: ignore
-
-    return load_field(field_dir, split)
 
 
 def generated_pairs(sentences: list[str], xnli_en_fr: list[tuple[str, dict[str, str]]], rng: random.Random,
@@ -280,12 +273,28 @@ def build_pairs(shared: Path, field_dir: Path, seed: int = 13) -> list[dict]:
     pairs = nli_pairs(shared, rng)
     sci, sentences = scifact_pairs(shared, rng)
     pairs += sci
-    pairs += field_rows(field_dir, "train")
+    pairs += load_field(field_dir, "train")
     pairs += generated_pairs(sentences, xnli_premises(shared), rng)
     pairs += translation_pairs(shared, rng)
-    pairs += bitext_pairs(ROOT / "data" / "bitext", rng)
+    pairs += bitext_pairs(BITEXT, rng)
     pairs += related_pairs(sentences, rng)
     return pairs
+
+
+def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = None,
+               gold: bool = False, unsettled: bool = False) -> list[dict]:
+    """Claim-level training sets: SciFact `split` claims with retrieved evidence (and, with `gold`, the labelled
+    ones again with their rationale sentences first), field rows alone and with distractors."""
+    from synth.verifier.cache import EncodingCache
+
+    cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
+    sets = evidence_sets(shared, split, encoder, cache, limit=limit)
+    if gold:
+        sets += with_gold_evidence(shared, split, sets)
+    sets += field_sets(field_dir, split) + field_sets(field_dir, split, distractors=2)
+    if unsettled:
+        sets += field_sets(field_dir, split, distractors=4, without_own=True)
+    return sets
 
 
 # ---------------------------------------------------------------------------------------------- features
@@ -322,23 +331,13 @@ def cached_features(cache, pairs: list[dict], path: Path) -> np.ndarray:
     return np.stack([known[k] for k in keys])
 
 
-def load_encoder(name: str, home: Path | None):
-    """The frozen encoder the verifier is trained for (synth.encoders when present)."""
-    from synth.config import Settings
-
-    settings = Settings.from_env(**({"home": home} if home else {}))
-    from synth.encoders import load_encoder as load
-
-    return load(name, settings)
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder with nli/ and scifact/")
-    ap.add_argument("--field", type=Path, default=ROOT / "data" / "field_claims")
+    ap.add_argument("--shared", type=Path, default=SHARED, help="folder with nli/ and scifact/")
+    ap.add_argument("--field", type=Path, default=FIELD)
     ap.add_argument("--work", type=Path, default=None, help="cache folder (default SYNTH_HOME/verifier-train)")
     ap.add_argument("--home", type=Path, default=None, help="SYNTH_HOME override")
-    ap.add_argument("--encoder", default="e5-small")
+    ap.add_argument("--encoder", default=BASE_ENCODER)
     ap.add_argument("--out", type=Path, default=ROOT / "synth" / "artifacts" / "verifier")
     ap.add_argument("--stage", default="all", choices=["pairs", "encode", "features", "fit", "all"])
     ap.add_argument("--threads", type=int, default=2)
@@ -372,8 +371,6 @@ def main(argv: list[str] | None = None) -> None:
     log(f"pairs: {len(pairs)}", Counter(p["source"] for p in pairs).most_common(), Counter(p["label"] for p in pairs))
     if args.stage == "pairs":
         return
-
-    from eval_verifier import claim_sets  # type: ignore
 
     encoder = load_encoder(args.encoder, home)
     from synth.verifier.cache import EncodingCache

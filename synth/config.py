@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+BASE_ENCODER = "e5-small"  # the student that distilled artefacts and the verifier build on, unless they name another
+
 
 def _field(default, help: str, env: str | None = None):
     return field(default=default, metadata={"help": help, "env": env})
@@ -32,6 +34,28 @@ class Settings:
     http_retries: int = _field(4, "Retries for timeouts, 429 and 5xx.", "SYNTH_HTTP_RETRIES")
     http_backoff: float = _field(2.0, "Base of the exponential backoff, in seconds.", "SYNTH_HTTP_BACKOFF")
     encoder: str = _field("optical", "Encoder for retrieval and verification (optical, e5-small, minilm, or a HF name).", "SYNTH_ENCODER")
+    max_file_bytes: int = _field(
+        200_000_000, "Largest PDF / .txt / .md file `synth add` and `fetch` will read, in bytes.", "SYNTH_MAX_FILE_BYTES"
+    )
+    max_pdf_pages: int = _field(2000, "PDFs with more pages than this are refused.", "SYNTH_MAX_PDF_PAGES")
+    max_page_content_bytes: int = _field(
+        10_000_000,
+        "Decompressed size of one PDF page's content streams above which the page is skipped (defuses zip bombs).",
+        "SYNTH_MAX_PAGE_CONTENT_BYTES",
+    )
+    max_pdf_content_bytes: int = _field(
+        200_000_000,
+        "Decompressed size of all of a PDF's page content together above which the PDF is refused.",
+        "SYNTH_MAX_PDF_CONTENT_BYTES",
+    )
+    max_page_chars: int = _field(
+        100_000, "Characters of text one PDF page may yield; a page with more is skipped.", "SYNTH_MAX_PAGE_CHARS"
+    )
+    max_passage_chars: int = _field(
+        2000,
+        "Longest passage: a run of text without sentence ends (tables, lists) is cut at whitespace to this length.",
+        "SYNTH_MAX_PASSAGE_CHARS",
+    )
     quiet: bool = _field(False, "No progress bars.", None)
     verbose: bool = _field(False, "More logging on stderr.", None)
 

@@ -7,12 +7,13 @@ computed once per sentence and cached, so a training step only runs the top laye
 Every method sees the same student, bitext, order of batches, steps and seed (a fair comparison).
 
 Artefact layout (`synth/artifacts/encoders/<name>/`): adapter.safetensors, artifact.json, train_log.jsonl.
+Finding artefacts is `synth.artifacts`; merging one into a loaded encoder is `synth.encoders.adapter` (so loading
+an encoder never imports this trainer). Their names are re-exported here for older callers.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import sys
@@ -21,9 +22,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .artifacts import ARTIFACT_FILE, ENCODERS_DIR, resolve_encoder, shipped_encoders
 from .bitext import Pair
-from .encoders.load import ARTIFACTS
-from .errors import BadInputError, ModelError
+from .config import BASE_ENCODER
+from .encoders.adapter import (
+    ADAPTER_FILE,
+    attach_artifact,  # noqa: F401 - re-exported for older callers
+    bert_layers,
+    merge_adapter,  # noqa: F401
+    read_artifact,  # noqa: F401
+    submodule,
+)
+from .errors import BadInputError
 
 if TYPE_CHECKING:
     import torch
@@ -38,10 +48,10 @@ LORA_MODULES = (
     "intermediate.dense",
     "output.dense",
 )
-ADAPTER_FILE = "adapter.safetensors"
-ARTIFACT_FILE = "artifact.json"
 LOG_FILE = "train_log.jsonl"
-ARTIFACTS_DIR = ARTIFACTS  # the shipped encoder artefacts, one folder each
+ARTIFACTS_DIR = ENCODERS_DIR  # the shipped encoder artefacts, one folder each (`synth distill --out NAME` writes there)
+resolve_artifact = resolve_encoder  # older names, kept importable from here
+shipped_artifacts = shipped_encoders
 
 
 # -- what the trainer needs from an encoder ---------------------------------------------------------------------
@@ -70,13 +80,6 @@ class TextModel:
 
         enc = tokenize(self.tokenizer, texts, self.prefix, self.max_length)
         return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"].bool(), "real": enc["content_mask"]}
-
-
-def _layers(model: Any) -> Any:
-    try:
-        return model.encoder.layer
-    except AttributeError as exc:
-        raise ModelError("distillation needs a BERT-style model (model.encoder.layer)") from exc
 
 
 def run_layers(layers: Sequence[Any], hidden: "torch.Tensor", attention_mask: "torch.Tensor") -> "torch.Tensor":
@@ -127,12 +130,6 @@ def _lora_linear_class():
     return LoRALinear
 
 
-def _get(module: Any, path: str) -> Any:
-    for part in path.split("."):
-        module = getattr(module, part)
-    return module
-
-
 def _set(module: Any, path: str, value: Any) -> None:
     *parents, last = path.split(".")
     for part in parents:
@@ -150,7 +147,7 @@ def add_lora(layers: Any, first_index: int, rank: int, alpha: float, seed: int) 
     wrapped: dict[str, Any] = {}
     for offset, layer in enumerate(layers):
         for path in LORA_MODULES:
-            lin = _get(layer, path)
+            lin = submodule(layer, path)
             lora = cls(lin, rank, alpha, gen)
             _set(layer, path, lora)
             wrapped[f"layer.{first_index + offset}.{path}"] = lora
@@ -164,23 +161,6 @@ def adapter_state(wrapped: dict[str, Any]) -> dict[str, "torch.Tensor"]:
         state[f"{name}.lora_A"] = lora.lora_A.detach().cpu().contiguous()
         state[f"{name}.lora_B"] = lora.lora_B.detach().cpu().contiguous()
     return state
-
-
-def merge_adapter(model: Any, state: dict[str, "torch.Tensor"], scale: float) -> int:
-    """Add scale * B @ A into each named Linear of `model` in place; returns how many linears changed."""
-    import torch
-
-    layers = _layers(model)
-    names = sorted({k.rsplit(".", 1)[0] for k in state})
-    with torch.no_grad():
-        for name in names:
-            _, idx, path = name.split(".", 2)
-            lin = _get(layers[int(idx)], path)
-            a, b = state[f"{name}.lora_A"], state[f"{name}.lora_B"]
-            if lin.weight.shape != (b.shape[0], a.shape[1]):
-                raise ModelError(f"adapter tensor {name} does not fit the base model")
-            lin.weight += scale * (b @ a).to(lin.weight.dtype)
-    return len(names)
 
 
 # -- cached inputs ------------------------------------------------------------------------------------------------
@@ -210,7 +190,7 @@ def build_cache(
     import torch
     from tqdm import tqdm
 
-    n_layers = len(_layers(student.model))
+    n_layers = len(bert_layers(student.model))
     if not 1 <= lora_layers <= n_layers:
         raise BadInputError(f"lora_layers must be in 1..{n_layers}")
     cache = DistillCache(start_layer=n_layers - lora_layers)
@@ -231,7 +211,7 @@ def build_cache(
                 cache.teacher_tokens[text] = hidden[j][b["real"][j]].clone()
                 cache.teacher_sentence[text] = sent[j].clone()
             bar.update(len(chunk))
-        bottom = _layers(student.model)[: cache.start_layer]
+        bottom = bert_layers(student.model)[: cache.start_layer]
         for i in range(0, len(every), batch_size):
             chunk = every[i : i + batch_size]
             b = student.batch(chunk)
@@ -291,7 +271,7 @@ def fit_projection(base_top: Any, cache: DistillCache, english: Sequence[str], r
 
 def top_layers(student: Any, cache: DistillCache) -> Any:
     """The student's own (unadapted) top layers that follow the cached hidden states."""
-    return _layers(TextModel.from_encoder(student).model)[cache.start_layer :]
+    return bert_layers(TextModel.from_encoder(student).model)[cache.start_layer :]
 
 
 # -- training -----------------------------------------------------------------------------------------------------
@@ -398,11 +378,11 @@ def train(
     t_model.max_length = s_model.max_length = cfg.max_length
     if cache is None:
         cache = build_cache(pairs, t_model, s_model, cfg.lora_layers, progress=progress)
-    elif cache.start_layer != len(_layers(s_model.model)) - cfg.lora_layers:
+    elif cache.start_layer != len(bert_layers(s_model.model)) - cfg.lora_layers:
         raise BadInputError("the cache was built for a different number of adapted layers")
 
     torch.manual_seed(cfg.seed)
-    top = copy.deepcopy(_layers(s_model.model)[cache.start_layer :])
+    top = copy.deepcopy(bert_layers(s_model.model)[cache.start_layer :])
     top.eval()  # no dropout: deterministic, and the same behaviour as at inference
     for p in top.parameters():
         p.requires_grad_(False)
@@ -410,7 +390,7 @@ def train(
     params = [p for lora in wrapped.values() for p in (lora.lora_A, lora.lora_B)]
     proj = None
     if cfg.projection == "ridge":
-        proj = fit_projection(_layers(s_model.model)[cache.start_layer :], cache, sorted({p.en for p in pairs}))
+        proj = fit_projection(bert_layers(s_model.model)[cache.start_layer :], cache, sorted({p.en for p in pairs}))
         params += list(proj.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
     ot_loss = OTDistillLoss(reg=cfg.reg, tau=cfg.tau, n_iter=cfg.sinkhorn_iters, projection=proj)
@@ -473,7 +453,7 @@ def save_artifact(result: TrainResult, out: str | Path, meta: dict[str, Any]) ->
     info = {
         "format": "synth-lora-adapter/1",
         "method": cfg.pop("method"),
-        "base": meta.pop("base", "e5-small"),
+        "base": meta.pop("base", BASE_ENCODER),
         "teacher": meta.pop("teacher", "minilm"),
         "reg": cfg.pop("reg"),
         "tau": cfg.pop("tau"),
@@ -523,63 +503,3 @@ def artifact_meta(files: Sequence[Path], split: str, per_file: dict[str, list[Pa
         "licence": licence_for(files),
         "command": command,
     }
-
-
-def read_artifact(path: str | Path) -> dict[str, Any]:
-    """artifact.json of an artefact directory (or of a name under synth/artifacts/encoders/)."""
-    path = resolve_artifact(path)
-    try:
-        return json.loads((path / ARTIFACT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot read {path / ARTIFACT_FILE}: {exc}") from exc
-
-
-def resolve_artifact(name_or_path: str | Path) -> Path:
-    """A directory with artifact.json: the path itself, or a shipped artefact name ('optical', 'kd')."""
-    path = Path(name_or_path)
-    if (path / ARTIFACT_FILE).is_file():
-        return path
-    shipped = ARTIFACTS_DIR / str(name_or_path)
-    if (shipped / ARTIFACT_FILE).is_file():
-        return shipped
-    raise ModelError(f"no distilled encoder artefact at {name_or_path} (expected a directory with {ARTIFACT_FILE})")
-
-
-def shipped_artifacts() -> list[str]:
-    """Names of the artefacts shipped inside the package."""
-    if not ARTIFACTS_DIR.is_dir():
-        return []
-    return sorted(p.name for p in ARTIFACTS_DIR.iterdir() if (p / ARTIFACT_FILE).is_file())
-
-
-def _copy_sharing_embeddings(model: Any) -> Any:
-    """Deep copy of a model that shares (does not copy) its word-embedding matrix, the bulk of its memory."""
-    memo: dict[int, Any] = {}
-    try:
-        word = model.embeddings.word_embeddings.weight
-        memo[id(word)] = word
-    except AttributeError:
-        pass
-    return copy.deepcopy(model, memo)
-
-
-def attach_artifact(base_encoder: Any, path: str | Path) -> Any:
-    """The base encoder with a distilled adapter merged in: a new encoder object (the base one is unchanged)
-    whose `model` carries the merged weights and whose `id` names the artefact."""
-    from safetensors.torch import load_file
-
-    path = resolve_artifact(path)
-    info = read_artifact(path)
-    try:
-        state = load_file(str(path / info.get("adapter_file", ADAPTER_FILE)))
-    except Exception as exc:  # safetensors raises several types for bad files
-        raise ModelError(f"cannot read the adapter in {path}: {exc}") from exc
-    model = _copy_sharing_embeddings(base_encoder.model)
-    merge_adapter(model, state, float(info["lora_scale"]))
-    model.eval()
-    enc = copy.copy(base_encoder)
-    enc.model = model
-    enc.artifact_dir = path
-    digest = hashlib.sha256((path / info.get("adapter_file", ADAPTER_FILE)).read_bytes()).hexdigest()[:8]
-    enc.id = f"{getattr(base_encoder, 'id', info.get('base', 'base'))}+{path.name}-{digest}"
-    return enc

@@ -17,10 +17,11 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .bitext import Pair
+from .config import BASE_ENCODER
 from .errors import BadInputError
 
 # eval names -> encoder names understood by synth.encoders.load_encoder
-ALIASES = {"teacher": "minilm", "base": "e5-small", "kd": "kd", "ot": "optical"}
+ALIASES = {"teacher": "minilm", "base": BASE_ENCODER, "kd": "kd", "ot": "optical"}
 DEFAULT_ENCODERS = ("teacher", "base", "kd", "ot")
 
 

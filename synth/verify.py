@@ -60,6 +60,8 @@ class RunOptions:
     dedup_jaccard: float = 0.7
     dedup_cosine: float | None = None
     evidence_passages: int = 30
+    encoder_name: str | None = None  # as given to load_encoder (so `synth verify --resume` loads the same one)
+    nli: str | None = None  # the NLI cross-encoder used instead of the shipped verifier, if any
 
 
 @dataclass
@@ -97,6 +99,8 @@ def _settings(encoder: Any, verifier: Any, opts: RunOptions, min_rel: float) -> 
         "dedup_jaccard": opts.dedup_jaccard,
         "dedup_cosine": opts.dedup_cosine,
         "evidence_passages": opts.evidence_passages,
+        "encoder_name": opts.encoder_name,
+        "nli": opts.nli,
     }
 
 
@@ -151,11 +155,28 @@ def _judge_and_store(
     return ClaimResult(claim["text"], label, confidence, evidence, bool(claim.get("truncated")))
 
 
-def _finish_run(store: Store, run_id: int, results: Sequence[ClaimResult], extra: dict[str, Any]) -> None:
-    counts = {label: sum(r.verdict == label for r in results) for label in LABELS}
-    counts["claims"] = len(results)
-    counts.update(extra)
-    store.finish_run(run_id, counts)
+def _open_run(
+    store: Store, resume: int | None, kind: str, question: str, input_file: str | None, settings: dict[str, Any]
+) -> tuple[int, dict[int, str]]:
+    """A new run, or the interrupted run `resume` taken over; returns (run id, position -> text of stored claims)."""
+    if resume is None:
+        return store.start_run(kind, question, input_file, settings), {}
+    run = store.resume_run(resume)
+    if run["kind"] != kind:
+        raise BadInputError(f"run {resume} is a {run['kind']} run, not a {kind} run")
+    return resume, store.stored_claims(resume)
+
+
+def _already_stored(done: dict[int, str], run_id: int, position: int, text: str) -> bool:
+    """Whether a resumed run stored this claim before it stopped (the same text at the same position)."""
+    if position not in done:
+        return False
+    if done[position] != text:
+        raise BadInputError(
+            f"run {run_id} cannot be resumed: its claim {position} is no longer the same (the corpus or the input "
+            "changed since it ran); start a new run"
+        )
+    return True
 
 
 @contextmanager
@@ -190,8 +211,10 @@ def verify_question(
     *,
     progress: bool = False,
     on_result: Callable[[ClaimResult], None] | None = None,
+    resume: int | None = None,
 ) -> tuple[int, list[ClaimResult]]:
-    """A question run: rank passages, pick the papers, extract and rank claims, verify each. Returns (run id, results)."""
+    """A question run: rank passages, pick the papers, extract and rank claims, verify each. Returns (run id, results
+    judged in this call). `resume` continues an interrupted run: the claims it stored are kept, not judged again."""
     opts = opts or RunOptions()
     question = (question or "").strip()
     if not question:
@@ -199,17 +222,18 @@ def verify_question(
     retriever = Retriever(store, encoder, progress=progress)
     _require_corpus(retriever)
     min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
-    run_id = store.start_run("question", question, None, _settings(encoder, verifier, opts, min_rel))
+    run_id, done = _open_run(store, resume, "question", question, None, _settings(encoder, verifier, opts, min_rel))
     with _closing_run(store, run_id):
         qv = embed(store, encoder, [question], "query")[0]
         hits = retriever.search(question, opts.ranking_depth, query_vec=qv)
-        store.save_ranking(
-            run_id,
-            [
-                {"passage_id": h.passage_id, "rank": i, "bm25": h.bm25, "dense": h.dense, "fused": h.fused}
-                for i, h in enumerate(hits, start=1)
-            ],
-        )
+        if not store.has_ranking(run_id):
+            store.save_ranking(
+                run_id,
+                [
+                    {"passage_id": h.passage_id, "rank": i, "bm25": h.bm25, "dense": h.dense, "fused": h.fused}
+                    for i, h in enumerate(hits, start=1)
+                ],
+            )
         # Papers bearing on the question: those with a ranked passage at or above the relevance threshold,
         # ordered by their best fused score; claims come from the first max_papers of them.
         best: dict[str, float] = {}
@@ -236,14 +260,14 @@ def verify_question(
         results = []
         for pos, c in enumerate(_progress(selected, len(selected), "verifying", progress), start=1):
             claim = {"text": c.text, "paper_id": c.paper_id, "page": c.page, "passage_id": c.passage_id}
+            if _already_stored(done, run_id, pos, c.text):
+                continue
             res = _judge_and_store(store, retriever, verifier, run_id, pos, claim, opts)
             results.append(res)
             if on_result:
                 on_result(res)
-        _finish_run(
-            store,
+        store.finish_run(
             run_id,
-            results,
             {
                 "passages_ranked": len(hits),
                 "relevant_passages": sum(h.dense >= min_rel for h in hits),
@@ -263,12 +287,15 @@ def verify_claims(
     opts: RunOptions | None = None,
     *,
     input_file: str | None = None,
+    input_kind: str = "claims",
     question: str = "",
     title: str = "",
     progress: bool = False,
     on_result: Callable[[ClaimResult], None] | None = None,
+    resume: int | None = None,
 ) -> tuple[int, list[ClaimResult]]:
-    """An audit run over given claims (in input order); truncated claims are matched back to their corpus sentence."""
+    """An audit run over given claims (in input order); truncated claims are matched back to their corpus sentence.
+    `resume` continues an interrupted run over the same input, judging only the claims it had not stored."""
     opts = opts or RunOptions()
     items = [g if isinstance(g, GivenClaim) else GivenClaim(g) for g in given]
     items = [g for g in items if g.text.strip()]
@@ -278,27 +305,26 @@ def verify_claims(
     _require_corpus(retriever)
     min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
     settings = _settings(encoder, verifier, opts, min_rel)
+    settings["input_kind"] = input_kind  # claims (one per line) or report (its claims table)
     if title:
         settings["input_title"] = title
-    run_id = store.start_run("claims", question, input_file, settings)
+    run_id, done = _open_run(store, resume, "claims", question, input_file, settings)
     with _closing_run(store, run_id):
         results = []
-        matched = 0
+        matched = truncated = 0
         for pos, g in enumerate(_progress(items, len(items), "verifying", progress), start=1):
             claim = resolve_claim(retriever, g)
             matched += claim.get("passage_id") is not None
+            truncated += bool(claim.get("truncated"))
+            if _already_stored(done, run_id, pos, claim["text"]):
+                continue
             res = _judge_and_store(store, retriever, verifier, run_id, pos, claim, opts)
             results.append(res)
             if on_result:
                 on_result(res)
-        papers = sorted({e["paper_id"] for r in results for e in r.evidence})
+        papers = store.evidence_papers(run_id)
         store.save_run_papers(run_id, [{"paper_id": p, "rank": i, "score": None, "used": 1} for i, p in enumerate(papers, start=1)])
-        _finish_run(
-            store,
-            run_id,
-            results,
-            {"matched_in_corpus": matched, "truncated": sum(r.truncated for r in results), "papers_used": len(papers)},
-        )
+        store.finish_run(run_id, {"matched_in_corpus": matched, "truncated": truncated, "papers_used": len(papers)})
     return run_id, results
 
 

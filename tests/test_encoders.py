@@ -112,8 +112,8 @@ def test_load_encoder_broken_local_model_dir(tmp_path: Path) -> None:
 
 
 def test_load_encoder_attaches_artifacts_to_their_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import synth.distill
-    from synth.encoders import load
+    import synth.artifacts
+    from synth.encoders import adapter
 
     shipped = tmp_path / "shipped"
     (shipped / "optical").mkdir(parents=True)
@@ -121,14 +121,31 @@ def test_load_encoder_attaches_artifacts_to_their_base(tmp_path: Path, monkeypat
     elsewhere = tmp_path / "mine"
     elsewhere.mkdir()
     (elsewhere / "artifact.json").write_text(json.dumps({"base": "hashing-8"}))
-    monkeypatch.setattr(load, "ARTIFACTS", shipped)
-    monkeypatch.setattr(synth.distill, "attach_artifact", lambda base, path: (base.id, Path(path).name))
+    monkeypatch.setattr(synth.artifacts, "ENCODERS_DIR", shipped)
+    monkeypatch.setattr(adapter, "attach_artifact", lambda base, path: (base.id, Path(path).name))
     settings = Settings(home=tmp_path)
     assert load_encoder("optical", settings) == ("hashing-16", "optical")
     assert load_encoder(str(elsewhere), settings) == ("hashing-8", "mine")
     (shipped / "optical" / "artifact.json").unlink()
     with pytest.raises(ModelError, match="not shipped"):
         load_encoder("optical", Settings(home=tmp_path / "other-home"))  # another home: not cached
+
+def test_artifact_lookup_tries_the_shipped_name_first_then_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from synth import artifacts
+
+    shipped, work = tmp_path / "shipped", tmp_path / "work"
+    for folder in (shipped / "kd", work / "kd", work / "mine"):
+        folder.mkdir(parents=True)
+        (folder / "artifact.json").write_text("{}")
+    monkeypatch.setattr(artifacts, "ENCODERS_DIR", shipped)
+    monkeypatch.chdir(work)
+    assert artifacts.find_encoder("kd") == shipped / "kd"  # a shipped name wins over ./kd
+    assert artifacts.find_encoder(work / "kd") == work / "kd"  # an absolute path is never shadowed
+    assert artifacts.find_encoder("mine") == Path("mine")
+    assert artifacts.find_encoder("nothing") is None and artifacts.shipped_encoders() == ["kd"]
+    with pytest.raises(ModelError, match="no distilled encoder artefact at nothing"):
+        artifacts.resolve_encoder("nothing")
+
 
 def test_importing_encoders_does_not_import_torch() -> None:
     code = "import sys, synth.encoders, synth.encoders.cache, synth.encoders.load; print('torch' in sys.modules)"

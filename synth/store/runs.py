@@ -7,7 +7,7 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..errors import RunNotFoundError
+from ..errors import RunNotFoundError, StoreError
 from .base import now
 
 if TYPE_CHECKING:
@@ -65,10 +65,32 @@ class RunsMixin:
             )
             return int(table.last_pk)
 
-    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
-        """Close a run as done with its counts."""
+    def resume_run(self, run_id: int) -> dict[str, Any]:
+        """Take over an interrupted or failed run in this process (status running again); returns its row.
+        StoreError if it is done, or still running in a live process."""
         with self.transaction():  # type: ignore[attr-defined]
+            run = self.run(run_id)
+            if run["status"] not in ("interrupted", "failed"):
+                raise StoreError(f"run {run_id} is {run['status']}: only an interrupted or failed run can be resumed")
+            self.db["runs"].update(
+                run_id, {"status": "running", "finished_at": None, "error": None, "pid": os.getpid(), "host": socket.gethostname()}
+            )
+        return run
+
+    def finish_run(self, run_id: int, extra: dict[str, Any]) -> dict[str, Any]:
+        """Close a run as done; its counts are the stored verdicts (measured, so a resumed run counts every claim)
+        plus `extra`. Returns the counts."""
+        with self.transaction():  # type: ignore[attr-defined]
+            counts: dict[str, Any] = {label: 0 for label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")}
+            for label, n in self.db.execute(
+                "SELECT v.label, COUNT(*) FROM claims c JOIN verdicts v ON v.claim_id = c.id WHERE c.run_id = ? GROUP BY v.label",
+                [run_id],
+            ):
+                counts[label] = n
+            counts["claims"] = sum(counts.values())
+            counts.update(extra)
             self.db["runs"].update(run_id, {"finished_at": now(), "status": "done", "counts": json.dumps(counts)})
+        return counts
 
     def stop_run(self, run_id: int, status: str, error: str | None = None) -> None:
         """Close a run that did not finish: `failed` (an error) or `interrupted` (Ctrl-C, SIGTERM)."""
@@ -165,6 +187,19 @@ class RunsMixin:
                 self.db["evidence"].insert_all([dict(e, claim_id=claim_id, rank=i) for i, e in enumerate(evidence, start=1)])
             self.db["verdicts"].insert(dict(verdict, claim_id=claim_id))
         return claim_id
+
+    def stored_claims(self, run_id: int) -> dict[int, str]:
+        """position -> claim text of the claims a run has stored (each with its verdict: they are written together)."""
+        return {int(p): t for p, t in self.db.execute("SELECT position, text FROM claims WHERE run_id = ?", [run_id])}
+
+    def evidence_papers(self, run_id: int) -> list[str]:
+        """The papers quoted as evidence anywhere in a run, sorted."""
+        sql = "SELECT DISTINCT e.paper_id FROM evidence e JOIN claims c ON c.id = e.claim_id WHERE c.run_id = ? ORDER BY e.paper_id"
+        return [r[0] for r in self.db.execute(sql, [run_id])]
+
+    def has_ranking(self, run_id: int) -> bool:
+        """Whether a question run's passage ranking is stored."""
+        return self.db.execute("SELECT 1 FROM run_ranking WHERE run_id = ? LIMIT 1", [run_id]).fetchone() is not None
 
     def run_claims(self, run_id: int) -> list[dict[str, Any]]:
         """A run's claims in order, each with its verdict (label, confidence, verifier) and `evidence` rows by rank."""

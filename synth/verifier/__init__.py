@@ -11,22 +11,22 @@ from typing import TYPE_CHECKING
 from .base import LABELS, Judgement, Stance, Verifier
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..config import Settings
 
 __all__ = ["LABELS", "Judgement", "Stance", "Verifier", "load_verifier", "artifact_dir"]
 
 
-def artifact_dir():
-    """Folder of the shipped verifier weights inside the installed package."""
-    from importlib.resources import files
+def artifact_dir() -> Path:
+    """Folder of the shipped verifier weights inside the installed package (`synth.artifacts.verifier_dir`)."""
+    from ..artifacts import verifier_dir
 
-    return files("synth.artifacts") / "verifier"
+    return verifier_dir()
 
 
 def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) -> Verifier:
     """The offline verifier (or a CrossEncoder NLI model when `nli` names one); `encoder` overrides the e5 encoder."""
-    from pathlib import Path
-
     from ..errors import ModelError
 
     if nli:
@@ -35,7 +35,7 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
         return CrossEncoderVerifier.load(nli, settings)
     from . import model
 
-    folder = Path(str(artifact_dir()))
+    folder = artifact_dir()
     if not (folder / "verifier.json").is_file() or not list(folder.glob("head*.npz")):
         raise ModelError(f"verifier weights missing in {folder}; rebuild with scripts/train_verifier.py")
     return model.from_folder(folder, encoder, settings)

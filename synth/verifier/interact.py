@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .calibrate import fit_temperature, softmax
 from .pairs import EncodedText, pad_tokens
 
 
@@ -91,8 +92,6 @@ class InteractHead:
         return np.concatenate(out) if out else np.zeros((0, 3), dtype=np.float32)
 
     def proba(self, claims: Sequence[EncodedText], evidence: Sequence[EncodedText], scalars: np.ndarray) -> np.ndarray:
-        from .model import softmax
-
         return softmax(self.logits(claims, evidence, scalars).astype(np.float64) / self.temperature)
 
     def state(self) -> dict[str, np.ndarray]:
@@ -129,8 +128,6 @@ def fit_interact(claims: Sequence[EncodedText], evidence: Sequence[EncodedText],
     """Train on the rows where `val` is False (weighted cross-entropy, AdamW), keep the epoch with the best
     validation loss, then fit a temperature on the validation rows."""
     import torch
-
-    from .train import fit_temperature
 
     torch.manual_seed(seed)
     dev = "cuda" if torch.cuda.is_available() else "cpu"
@@ -172,8 +169,6 @@ def fit_interact(claims: Sequence[EncodedText], evidence: Sequence[EncodedText],
             log(f"interact epoch {epoch}: train loss {total / len(tr):.4f}")
             best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             continue
-        from .model import softmax
-
         p = softmax(head.logits([claims[i] for i in va], [evidence[i] for i in va], scalars[va]).astype(np.float64))
         vl = float(-np.log(p[np.arange(len(va)), y[va]] + 1e-12).mean())
         log(f"interact epoch {epoch}: train loss {total / len(tr):.4f} val loss {vl:.4f} acc {(p.argmax(1) == y[va]).mean():.3f}")

@@ -16,7 +16,9 @@ from typing import Sequence
 
 import numpy as np
 
+from ..config import BASE_ENCODER
 from .base import LABELS, Judgement, Stance
+from .calibrate import softmax
 from .pairs import EncodedText, align_column, combine, encode_pairs
 
 AGG_NAMES: tuple[str, ...] = (
@@ -76,12 +78,6 @@ def mix_stances(p_mlp: np.ndarray, p_int: np.ndarray | None, weight: float) -> n
     if p_int is None or weight <= 0.0:
         return p_mlp
     return softmax((1.0 - weight) * np.log(p_mlp + 1e-9) + weight * np.log(p_int + 1e-9))
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def aggregate_features(probs: np.ndarray, align: np.ndarray) -> np.ndarray:
@@ -245,6 +241,6 @@ def from_folder(folder: Path, encoder=None, settings=None, id: str | None = None
     if encoder is None:
         from ..encoders import load_encoder  # type: ignore[attr-defined]
 
-        encoder = load_encoder(meta.get("encoder", "e5-small"), settings)
+        encoder = load_encoder(meta.get("encoder", BASE_ENCODER), settings)
     return FeatureVerifier(encoder, head, agg, id=id or meta.get("id", "synth-verifier"), top_k=int(meta.get("top_k", 5)),
                            interact=interact, mix=mix)

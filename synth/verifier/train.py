@@ -15,7 +15,9 @@ from typing import Callable
 
 import numpy as np
 
-from .model import AGG_NAMES, Aggregator, Ensemble, StanceHead, aggregate_features, mix_stances, save, scalar_columns, softmax
+from ..config import BASE_ENCODER
+from .calibrate import fit_confidence_map, fit_temperature, softmax
+from .model import AGG_NAMES, Aggregator, Ensemble, StanceHead, aggregate_features, mix_stances, save, scalar_columns
 
 # pair weights by source: the 62k NLI pairs would otherwise drown the claim-like sources (our field set, SciFact,
 # generated refutations) that the verifier is for
@@ -88,59 +90,6 @@ def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, val: np.ndarray, seed:
     return head
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """The temperature that minimises the NLL of softmax(logits / T) (grid search, robust and enough here)."""
-    grid = np.exp(np.linspace(np.log(0.3), np.log(5.0), 80))
-    nll = [-np.log(softmax(logits / t)[np.arange(len(y)), y] + 1e-12).mean() for t in grid]
-    return float(grid[int(np.argmin(nll))])
-
-
-def ece(conf, correct, bins: int = 10) -> float:
-    """Expected calibration error with equal-width bins."""
-    conf, correct = np.asarray(conf, dtype=float), np.asarray(correct, dtype=float)
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
-        if m.any():
-            total += m.sum() / len(conf) * abs(conf[m].mean() - correct[m].mean())
-    return float(total)
-
-
-def _calibrator(method: str, p_max: np.ndarray, correct: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """A monotone map max-probability -> P(correct): isotonic regression or Platt scaling on logit(p_max)."""
-    if method == "isotonic":
-        from sklearn.isotonic import IsotonicRegression
-
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p_max, correct.astype(float))
-        return iso.predict
-    from sklearn.linear_model import LogisticRegression
-
-    logit = lambda p: np.log(np.clip(p, 1e-4, 1 - 1e-4) / (1 - np.clip(p, 1e-4, 1 - 1e-4)))[:, None]  # noqa: E731
-    lr = LogisticRegression(C=1e4, max_iter=1000).fit(logit(p_max), correct.astype(int))
-    return lambda p: lr.predict_proba(logit(np.asarray(p, dtype=float)))[:, 1]
-
-
-def fit_confidence_map(p_max: np.ndarray, correct: np.ndarray, points: int = 20, folds: int = 5,
-                       log: Callable = print) -> tuple[list[float], list[float]]:
-    """The map max-probability -> P(correct), stored as (x, y) breakpoints for np.interp. Isotonic regression or
-    Platt scaling, whichever has the lower cross-validated ECE; the breakpoints sit at inner quantiles of p_max,
-    so that a handful of extreme cases cannot pin the ends to 0 or 1."""
-    idx = np.arange(len(p_max)) % folds
-    best = None
-    for method in ("isotonic", "platt"):
-        conf = np.zeros(len(p_max))
-        for f in range(folds):
-            conf[idx == f] = _calibrator(method, p_max[idx != f], correct[idx != f])(p_max[idx == f])
-        err = ece(conf, correct)
-        log(f"confidence map {method}: cross-validated ECE {err:.4f}")
-        if best is None or err < best[0]:
-            best = (err, method)
-    fn = _calibrator(best[1], p_max, correct)
-    xs = np.unique(np.quantile(p_max, np.linspace(0.025, 0.975, points)))
-    return [float(x) for x in xs], [float(v) for v in fn(xs)]
-
-
 class TiedSoftmax:
     """Multinomial logistic regression (L2, balanced class weights) in which the `nei_only` features get a
     coefficient for NOT_ENOUGH_INFO alone: how well the evidence covers the claim can say whether it is decided,
@@ -205,7 +154,7 @@ def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print) -> tupl
 
 
 def fit_all(X: np.ndarray, pairs: list[dict], claim_sets: list[dict], cache, encoder, out: Path, seed: int = 13,
-            log: Callable = print, folds: int = 3, encoder_name: str = "e5-small", interact_epochs: int = 4,
+            log: Callable = print, folds: int = 3, encoder_name: str = BASE_ENCODER, interact_epochs: int = 4,
             checkpoints: Path | None = None, ship_folds: bool = False) -> None:
     """Train everything and write head.npz, interact.npz and verifier.json into `out`. With `checkpoints`, each
     finished fold's heads and the final interaction head are kept there, so a killed run resumes and changed claim

@@ -1,0 +1,97 @@
+"""What the evaluation and training scripts share: default paths, labels, the field set, models and metrics.
+
+Imported as `eval.common` with the repository root on sys.path (each script puts it there), so scripts never
+import one another's main modules. SciFact data and retrieval are in `eval.scifact`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+
+from synth.verifier.base import LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"  # nli/ and scifact/ (not in the repository)
+FIELD = ROOT / "data" / "field_claims"
+BITEXT = ROOT / "data" / "bitext"
+NLI_LABEL = {"entailment": 0, "contradiction": 1, "neutral": 2}  # label names of XNLI / SNLI -> index in LABELS
+
+__all__ = ["BITEXT", "FIELD", "LABELS", "NLI_LABEL", "ROOT", "SHARED", "cached_verifier", "field_sets", "load_encoder",
+           "load_field", "macro_f1"]
+
+
+# ---------------------------------------------------------------------------------------------- our field set
+def load_field(field_dir: Path, split: str) -> list[dict]:
+    """Rows of data/field_claims/claims.jsonl in `split` as training pairs (label as 0/1/2, group = fact)."""
+    out = []
+    for r in map(json.loads, open(Path(field_dir) / "claims.jsonl", encoding="utf-8")):
+        if r["split"] == split:
+            out.append(dict(claim=r["claim"], evidence=r["evidence"], label=LABELS.index(r["label"]), source="field",
+                            claim_lang=r["claim_lang"], evidence_lang=r["evidence_lang"], group=f"field{r['fact']}",
+                            kind=r["kind"]))
+    return out
+
+
+def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7, without_own: bool = False) -> list[dict]:
+    """Claim-level sets from field rows: the row's evidence, plus `distractors` texts of other facts (same language).
+    With `without_own`, the deciding rows' claims against the distractors alone: same field, nothing that settles
+    the claim, so NOT_ENOUGH_INFO."""
+    rows = load_field(field_dir, split)
+    rng = random.Random(seed)
+    by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in rows:
+        by_lang[r["evidence_lang"]].append((r["group"], r["evidence"]))
+    out = []
+    for r in rows:
+        if without_own and r["label"] == 2:
+            continue
+        ev = [] if without_own else [r["evidence"]]
+        if distractors:
+            pool = sorted({e for g, e in by_lang[r["evidence_lang"]] if g != r["group"]})
+            ev += rng.sample(pool, min(distractors, len(pool)))
+            rng.shuffle(ev)
+        out.append(dict(r, evidence=ev, scores=None, **({"label": 2, "source": "field-unsettled"} if without_own else {})))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- models
+def load_encoder(name: str, home: Path | None):
+    """The frozen encoder the verifier is trained for (synth.encoders when present)."""
+    from synth.config import Settings
+
+    settings = Settings.from_env(**({"home": home} if home else {}))
+    from synth.encoders import load_encoder as load
+
+    return load(name, settings)
+
+
+def cached_verifier(nli: str | None = None, artifact: Path | None = None):
+    """(verifier, encoder, cache): the verifier with encodings cached under SYNTH_HOME/verifier-train; `artifact`
+    is a folder with head.npz + verifier.json to evaluate instead of the shipped one."""
+    from synth.config import BASE_ENCODER, Settings
+    from synth.verifier import load_verifier
+    from synth.verifier.cache import CachedEncoder, EncodingCache
+
+    settings = Settings.from_env()
+    encoder = load_encoder(BASE_ENCODER, settings.home)
+    cache = EncodingCache(settings.home / "verifier-train" / f"enc-{encoder.id.replace('/', '_')}")
+    cached = CachedEncoder(encoder, cache)
+    if artifact is not None and not nli:
+        from synth.verifier import model
+
+        verifier = model.from_folder(Path(artifact), cached)
+        verifier.id = f"{verifier.id} ({artifact})"
+        return verifier, cached, cache
+    return load_verifier(settings, nli=nli, encoder=cached), cached, cache
+
+
+# ---------------------------------------------------------------------------------------------- metrics
+def macro_f1(gold: list[int], pred: list[int]) -> tuple[float, list[tuple[float, float, float]]]:
+    """Macro-F1 over the three labels, and (precision, recall, F1) per label in LABELS order."""
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    p, r, f, _ = precision_recall_fscore_support(gold, pred, labels=[0, 1, 2], zero_division=0)
+    return float(f1_score(gold, pred, labels=[0, 1, 2], average="macro", zero_division=0)), list(zip(p, r, f))
