@@ -41,3 +41,9 @@ class ModelError(SynthError):
 
 class RunNotFoundError(BadInputError):
     """No run with that id (or no run at all) in the store."""
+
+
+class ResourceLimitError(BadInputError):
+    """An input is over one of synth's resource limits (file size, pages, decompressed content, text per page).
+
+    The message names the file, the limit and the setting (and SYNTH_* variable) that raises it."""
