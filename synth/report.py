@@ -76,6 +76,7 @@ def _fetch_summary(store: Store) -> dict[str, Any]:
         "fetched": sum(r.get("fetched") or 0 for r in logs),
         "skipped": sum(r.get("skipped") or 0 for r in logs),
         "failed": sum(r.get("failed") or 0 for r in logs),
+        "interrupted": sum(not r.get("finished_at") for r in logs),
         "first": logs[0]["started_at"] if logs else None,
         "last": logs[-1]["started_at"] if logs else None,
     }

@@ -386,3 +386,16 @@ def test_sigterm_closes_the_run_as_interrupted(tmp_path, verify_inputs):
     check_runs(db)
     status, error = rows(db, "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1")[0]
     assert status == "interrupted" and error == "stopped by a signal (exit 143)"  # stored, not only inferred from a dead pid
+
+
+def test_report_counts_an_interrupted_fetch(tmp_path, mirror, verify_inputs):
+    corpus, claims, n = verify_inputs
+    db = tmp_path / "f.db"
+    shutil.copy(corpus, db)
+    stored_before = count_ro(db, STORED)
+    assert kill_when(synth(db, "fetch", "--mirror", str(mirror)), db, STORED, stored_before + 3, 0.0)
+    code, out, err = run_to_end(db, "verify", "--claims", str(claims), "--encoder", "hashing")
+    assert code == 0, err
+    code, out, err = run_to_end(db, "report")
+    assert code == 0, err
+    assert "1 request stopped before finishing (interrupted)" in out
