@@ -22,6 +22,9 @@ class SynthGroup(click.Group):
             return super().invoke(ctx)
         except SynthError as exc:
             raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise SystemExit(130) from None
 
 
 def _stop_on_sigterm() -> None:

@@ -109,7 +109,7 @@ def fetch_papers(
     outcome.log_id = store.log_fetch_start(kind, request)
     try:
         if mirror_dir is not None:
-            _fetch_mirror(store, mirror_dir, wanted if (ids or report) else None, outcome, progress)
+            _fetch_mirror(store, settings, mirror_dir, wanted if (ids or report) else None, outcome, progress)
         else:
             _fetch_arxiv(store, settings, wanted, query, max_results or DEFAULT_MAX_RESULTS, outcome, progress)
     except BaseException as exc:  # an interrupted fetch still closes its log entry
@@ -190,7 +190,7 @@ def _fetch_arxiv(
         except OSError as exc:
             _record_failure(store, outcome, paper.id, f"cannot write the PDF cache {settings.pdf_dir}: {exc.strerror or exc}")
             continue
-        _ingest(store, outcome, paper.id, path, paper.row("arxiv"))
+        _ingest(store, outcome, paper.id, path, paper.row("arxiv"), settings)
 
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
@@ -226,7 +226,12 @@ def cached_pdf(pdf_dir: Path, paper: "ArxivPaper", downloader: "Downloader") -> 
 
 # -- mirror -------------------------------------------------------------------------------------------
 def _fetch_mirror(
-    store: "Store", folder: Path, wanted: list[ArxivId] | None, outcome: FetchOutcome, progress: bool
+    store: "Store",
+    settings: "Settings",
+    folder: Path,
+    wanted: list[ArxivId] | None,
+    outcome: FetchOutcome,
+    progress: bool,
 ) -> None:
     from .sources.pdf import check_pdf_bytes
 
@@ -259,7 +264,7 @@ def _fetch_mirror(
         except (SynthError, OSError) as exc:
             _record_failure(store, outcome, a.id, str(exc))
             continue
-        _ingest(store, outcome, a.id, pdf.resolve(), meta)
+        _ingest(store, outcome, a.id, pdf.resolve(), meta, settings)
 
 
 def mirror_file(folder: Path, a: ArxivId) -> Path | None:
@@ -317,12 +322,15 @@ def mirror_metadata(pdf: Path, a: ArxivId) -> dict[str, Any]:
 
 
 # -- shared steps -------------------------------------------------------------------------------------
-def _ingest(store: "Store", outcome: FetchOutcome, paper_id: str, path: Path, meta: dict[str, Any]) -> None:
-    """Parse a PDF into passages (through synth.ingest) and count the result."""
+def _ingest(
+    store: "Store", outcome: FetchOutcome, paper_id: str, path: Path, meta: dict[str, Any], settings: "Settings"
+) -> None:
+    """Parse a PDF into passages (through synth.ingest, within the settings' limits) and count the result."""
     from .ingest import ingest_file
+    from .sources.passages import Limits
 
     try:
-        result = ingest_file(store, paper_id, path, meta)
+        result = ingest_file(store, paper_id, path, meta, limits=Limits.from_settings(settings))
     except (SynthError, OSError) as exc:
         _record_failure(store, outcome, paper_id, str(exc))
         return

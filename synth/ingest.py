@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInputError, SynthError
-from .sources.passages import ParsedDoc
+from .sources.passages import DEFAULT_LIMITS, Limits, ParsedDoc, limit_error
 
 if TYPE_CHECKING:
     from .store import Store
@@ -44,23 +44,30 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(path: str | Path, *, lang: str | None = None) -> ParsedDoc:
-    """Parse a PDF, .txt or .md file by its suffix."""
+def parse_file(path: str | Path, *, lang: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ParsedDoc:
+    """Parse a PDF, .txt or .md file by its suffix, within `limits` (Limits.from_settings(settings))."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         from .sources.pdf import parse_pdf
 
-        return parse_pdf(path, lang=lang)
+        return parse_pdf(path, lang=lang, limits=limits)
     if suffix in TEXT_SUFFIXES:
         from .sources.local import read_text_file
 
-        return read_text_file(path, lang=lang)
+        return read_text_file(path, lang=lang, limits=limits)
     raise BadInputError(f"{path}: unsupported file type {suffix or '(none)'} (PDF, .txt or .md)")
 
 
 def ingest_file(
-    store: Store, paper_id: str, path: str | Path, meta: dict[str, Any], lang: str | None = None, *, sha256: str | None = None
+    store: Store,
+    paper_id: str,
+    path: str | Path,
+    meta: dict[str, Any],
+    lang: str | None = None,
+    *,
+    sha256: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestOutcome:
     """Parse `path` and store it as paper `paper_id` with its passages.
 
@@ -73,7 +80,7 @@ def ingest_file(
     base["id"] = paper_id
     try:
         digest = sha256 or file_sha256(path)
-        doc = parse_file(path, lang=lang)
+        doc = parse_file(path, lang=lang, limits=limits)
     except Exception as exc:  # one bad file must never stop a batch: record it and go on
         error = _one_line(exc, path)
         row = dict(base, status="failed", error=error)
@@ -99,7 +106,13 @@ def _one_line(exc: BaseException, path: Path) -> str:
     message = " ".join(str(exc).split())
     if not isinstance(exc, (SynthError, OSError)):
         message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return message if str(path) in message else f"{path}: {message}"
+    flat = " ".join(str(path).split())  # the path as it reads in the whitespace-collapsed message
+    return message.replace(flat, shown_path(path)) if flat in message else f"{shown_path(path)}: {message}"
+
+
+def shown_path(path: str | Path) -> str:
+    """A path on one line: control characters (a line break in a file name) written as escapes."""
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in str(path))
 
 
 # -- synth add --------------------------------------------------------------------------------------------
@@ -168,6 +181,7 @@ def add_paths(
     title: str | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
     commit_seconds: float = COMMIT_SECONDS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> AddResult:
     """Add local PDFs / .txt / .md files and folders to the store (the library side of `synth add`).
 
@@ -183,7 +197,7 @@ def add_paths(
     try:
         with store.batch(commit_seconds) as tick:
             for path in progress(files) if progress else files:
-                _add_one(store, path, result, lang=lang, title=title)
+                _add_one(store, path, result, lang=lang, title=title, limits=limits)
                 tick()
     finally:
         store.log_fetch_finish(
@@ -196,12 +210,23 @@ def add_paths(
     return result
 
 
-def _add_one(store: Store, path: Path, result: AddResult, *, lang: str | None, title: str | None) -> None:
-    try:
+def _add_one(
+    store: Store, path: Path, result: AddResult, *, lang: str | None, title: str | None, limits: Limits = DEFAULT_LIMITS
+) -> None:
+    def fail(reason: str) -> None:
+        result.failures.append({"path": str(path), "error": f"{shown_path(path)}: {reason}"})
+
+    try:  # checked before hashing: /dev/zero or a FIFO would be read forever, a huge file for nothing
+        if not path.is_file():
+            return fail("not a regular file")
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            return fail(f"unsupported file type {path.suffix or '(none)'} (PDF, .txt or .md)")
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            return fail(str(limit_error("max_file_bytes", f"file is {size:,} bytes", limits.max_file_bytes)))
         digest = file_sha256(path)
     except OSError as exc:
-        result.failures.append({"path": str(path), "error": f"{path}: cannot read: {exc.strerror or exc}"})
-        return
+        return fail(f"cannot read: {exc.strerror or exc}")
     paper_id = local_paper_id(digest)
     existing = store.paper(paper_id)
     done = existing is not None and existing.get("status") in ("ok", "no-text") and existing.get("pdf_sha256") == digest
@@ -209,7 +234,7 @@ def _add_one(store: Store, path: Path, result: AddResult, *, lang: str | None, t
         result.skipped += 1
         return
     meta: dict[str, Any] = {"source": "local", "title": title}
-    outcome = ingest_file(store, paper_id, path.resolve(), meta, lang=lang, sha256=digest)
+    outcome = ingest_file(store, paper_id, path.resolve(), meta, lang=lang, sha256=digest, limits=limits)
     if outcome.status == "failed":
         result.failures.append({"path": str(path), "error": outcome.error or "failed"})
         return

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BadInputError
+from .errors import BadInputError, SynthError
+from .sources.passages import CONTROL, DEFAULT_LIMITS, read_limited
+
+MAX_CLAIM_CHARS = DEFAULT_LIMITS.max_passage_chars  # a longer cell is cut there and marked truncated
 
 _TERMINAL = re.compile(r"[.!?。]['\"”’)\]]*$")
 _HEADING = re.compile(r"^\s*(?:#+\s*)?(?:\d+(?:\.\d+)*\s+)?(?P<name>[A-Za-z][\w ]*?)\s*$")
@@ -33,15 +37,26 @@ class SeedReport:
 
 
 def _read(path_or_text: str | Path) -> str:
+    """The report text: read from a path (any of the encodings `synth add` reads, control characters dropped) or
+    given as text (a string with a line break, or 4,096 characters or more)."""
     if isinstance(path_or_text, Path) or ("\n" not in str(path_or_text) and len(str(path_or_text)) < 4096):
+        from .sources.local import decode_text
+
         p = Path(path_or_text)
         if not p.is_file():
-            raise BadInputError(f"report file not found: {path_or_text}")
+            raise BadInputError(f"report file not found: {_show(str(path_or_text))}")
         try:
-            return p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInputError(f"cannot read report {path_or_text}: {exc}") from exc
+            raw = read_limited(p, DEFAULT_LIMITS.max_file_bytes)
+        except SynthError as exc:
+            raise BadInputError(f"cannot read report: {exc}") from exc
+        return CONTROL.sub("", decode_text(raw))
     return str(path_or_text)
+
+
+def _show(text: str, limit: int = 200) -> str:
+    """User input in an error message: one line, bounded."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _section_name(line: str) -> str | None:
@@ -65,10 +80,12 @@ def _verified(mark: str) -> bool | None:
 
 
 def _confidence(value: str) -> float | None:
-    try:
-        return float(value.strip())
-    except ValueError:
+    """A confidence in [0, 1], or None for anything else (NaN, inf, -1, 2.5, "1_0", text)."""
+    value = value.strip()
+    if not re.fullmatch(r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]{1,3})?", value, re.ASCII):
         return None
+    number = float(value)
+    return number if math.isfinite(number) and 0.0 <= number <= 1.0 else None
 
 
 def _md_unescape(cell: str) -> str:
@@ -96,10 +113,14 @@ def _claim_rows(lines: list[str]) -> list[SeedClaim]:
             continue  # the Markdown separator row
         if cells[0].lower() == "claim":
             continue  # the header row
-        text = cells[0]
+        text = " ".join(cells[0].split())  # one line, whatever odd spaces the cell held
+        if not text:
+            continue
+        cut = len(text) > MAX_CLAIM_CHARS
+        text = text[:MAX_CLAIM_CHARS].rstrip() if cut else text
         verified = _verified(cells[1]) if len(cells) > 1 else None
         confidence = _confidence(cells[2]) if len(cells) > 2 else None
-        rows.append(SeedClaim(text, verified, confidence, truncated=not _TERMINAL.search(text)))
+        rows.append(SeedClaim(text, verified, confidence, truncated=cut or not _TERMINAL.search(text)))
     return rows
 
 
@@ -108,7 +129,7 @@ def parse_report(path_or_text: str | Path) -> SeedReport:
     text = _read(path_or_text)
     lines = text.splitlines()
     title = next((ln.strip().lstrip("#").strip() for ln in lines if ln.strip()), "")
-    m = re.search(r"Research question:\s*(.+?)\s*$", text, re.MULTILINE)
+    m = re.search(r"Research question:([^\r\n]*)", text)  # `\s*(.+?)\s*$` was quadratic in a line of spaces
     question = m.group(1).strip() if m else ""
     if question.endswith("?.") or question.endswith(".."):
         question = question[:-1]

@@ -353,14 +353,19 @@ def resolve_claim(retriever: Retriever, g: GivenClaim) -> dict[str, Any]:
 
 
 def read_claims_file(path: str) -> list[GivenClaim]:
-    """One claim per non-empty line of a text file."""
+    """One claim per non-empty line of a text file, in any encoding `synth add` reads (UTF-8, UTF-16, cp1252).
+
+    Control characters inside a claim are kept (reports escape them); a binary file is refused with one line."""
     from pathlib import Path
 
+    from .sources.local import decode_text, junk_share
+    from .sources.passages import DEFAULT_LIMITS, read_limited
+
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise BadInputError(f"claims file not found: {path}")
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read claims file {path}: {exc}") from exc
+    text = decode_text(read_limited(p, DEFAULT_LIMITS.max_file_bytes)).replace("\x00", "")
+    if junk_share(text) > 0.05:
+        raise BadInputError(f"{path}: not a text file of claims (one claim per line)")
+    lines = re.split(r"\r\n|\r|\n", text)  # not str.splitlines: \x1c-\x1e or U+2028 inside a claim is not a break
     return [GivenClaim(line.strip()) for line in lines if line.strip()]

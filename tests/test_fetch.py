@@ -329,11 +329,11 @@ def test_fetch_interrupted_after_first_paper_resumes_without_duplicates(
     real = synth.ingest.ingest_file
     calls = []
 
-    def flaky(store, paper_id, path, meta, lang=None):
+    def flaky(store, paper_id, path, meta, lang=None, **kw):
         calls.append(paper_id)
         if len(calls) == 2:
             raise KeyboardInterrupt  # Ctrl-C while the second paper is being ingested
-        return real(store, paper_id, path, meta, lang=lang)
+        return real(store, paper_id, path, meta, lang=lang, **kw)
 
     monkeypatch.setattr(synth.ingest, "ingest_file", flaky)
     store = Store(db_path)

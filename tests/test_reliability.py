@@ -373,19 +373,23 @@ def test_fresh_database_opened_by_many_processes_at_once(tmp_path):
     assert rows(db, "SELECT COUNT(*) FROM _sqlite_migrations")[0][0] == rows(db, "SELECT COUNT(DISTINCT name) FROM _sqlite_migrations")[0][0]
 
 
-def test_sigterm_closes_the_run_as_interrupted(tmp_path, verify_inputs):
+@pytest.mark.parametrize("signum, code, reason", [
+    (signal.SIGTERM, 143, "stopped by a signal (exit 143)"),
+    (signal.SIGINT, 130, "stopped by Ctrl-C"),
+])  # fmt: skip
+def test_sigterm_and_ctrl_c_close_the_run_as_interrupted(tmp_path, verify_inputs, signum, code, reason):
     corpus, claims, n = verify_inputs
     db = tmp_path / "t.db"
     shutil.copy(corpus, db)
     proc = synth(db, "verify", "--claims", str(claims), "--encoder", "hashing")
     while proc.poll() is None and count_ro(db, "SELECT COUNT(*) FROM claims") < 10:
         time.sleep(0.01)
-    proc.send_signal(signal.SIGTERM)
-    code, out, err = finish(proc)
-    assert code == 143 and "Traceback" not in err
+    proc.send_signal(signum)
+    exit_code, out, err = finish(proc)
+    assert exit_code == code and "Traceback" not in err
     check_runs(db)
     status, error = rows(db, "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1")[0]
-    assert status == "interrupted" and error == "stopped by a signal (exit 143)"  # stored, not only inferred from a dead pid
+    assert status == "interrupted" and error == reason  # stored, not only inferred from a dead pid
 
 
 def test_report_counts_an_interrupted_fetch(tmp_path, mirror, verify_inputs):

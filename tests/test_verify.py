@@ -142,3 +142,19 @@ def test_empty_claims_file_is_a_one_line_error(runner, corpus, tmp_path):
     empty.write_text("\n  \n", encoding="utf-8")
     result = runner.invoke(cli, ["--db", str(corpus), "verify", "--claims", str(empty)])
     assert result.exit_code == 1 and "no claims" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_claims_files_in_other_encodings_are_read_and_binary_is_refused(tmp_path):
+    from synth.errors import BadInputError
+    from synth.verify import read_claims_file
+
+    claims = ["Le modèle surpasse la traduction de 13,7 points.", "Das Modell übertrifft mBERT\x1c deutlich."]
+    for encoding in ("latin-1", "utf-16", "utf-16-le", "utf-8-sig"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes("\r\n".join(claims).encode(encoding, errors="replace") if encoding == "latin-1" else "\n".join(claims).encode(encoding))
+        texts = [c.text for c in read_claims_file(str(path))]
+        assert texts[0] == claims[0] and len(texts) == 2, encoding
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(bytes(range(256)) * 50)
+    with pytest.raises(BadInputError, match="not a text file of claims"):
+        read_claims_file(str(junk))

@@ -16,6 +16,7 @@ from ..config import Settings
 def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str | None, quiet: bool) -> None:
     """Add local PDF, .txt and .md files (folders recursively) as papers; re-adding the same file is a no-op."""
     from ..ingest import add_paths
+    from ..sources.passages import Limits
     from ..store import open_store
 
     if lang is not None and not (lang.isalpha() and 2 <= len(lang) <= 3):
@@ -28,7 +29,14 @@ def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str
         return tqdm(files, desc="add", unit="file", disable=not show or len(files) < 2)  # tqdm writes to stderr
 
     with open_store(settings) as store:
-        result = add_paths(store, paths, lang=lang.lower() if lang else None, title=title, progress=progress)
+        result = add_paths(
+            store,
+            paths,
+            lang=lang.lower() if lang else None,
+            title=title,
+            progress=progress,
+            limits=Limits.from_settings(settings),
+        )
     click.echo(result.summary())
     if not result.files:
         click.echo("no PDF, .txt or .md files in the given paths", err=True)

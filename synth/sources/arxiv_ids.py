@@ -9,11 +9,13 @@ from typing import Iterable
 
 from ..errors import BadArxivIdError, BadInputError
 
-# New style (April 2007 on): YYMM.NNNN (to 1412) or YYMM.NNNNN (from 1501), optional vN.
-_NEW = r"(?P<new>(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5}))"
+# New style (April 2007 on): YYMM.NNNN (to 1412) or YYMM.NNNNN (from 1501), optional vN. ASCII digits only
+# (the patterns are compiled with re.ASCII: "\d" would take Arabic-Indic digits, and IGNORECASE would let the
+# Kelvin sign pass for "k"), and at most 4 digits of version, so int() never meets a 5,000-digit number.
+_NEW = r"(?P<new>(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.(?P<num>[0-9]{4,5}))"
 # Old style: archive[.SUBJ]/YYMMNNN, e.g. hep-th/9901001, math.AG/0601001.
-_OLD = r"(?P<old>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/(?P<oyy>\d{2})(?P<omm>\d{2})\d{3})"
-_VERSION = r"(?:v(?P<version>\d+))?"
+_OLD = r"(?P<old>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/(?P<oyy>[0-9]{2})(?P<omm>[0-9]{2})[0-9]{3})"
+_VERSION = r"(?:v(?P<version>[0-9]{1,4}))?"
 _CORE = rf"(?:{_NEW}|{_OLD}){_VERSION}"
 
 _FULL = re.compile(
@@ -23,17 +25,20 @@ _FULL = re.compile(
     r")?"
     + _CORE
     + r"(?:\.pdf)?/?\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 # Inside free text (a References section): URLs, arXiv: prefixes, and bare new-style ids.
 _OLD_IN_TEXT = _OLD.replace("(?P<archive>", r"(?P<archive>(?<![\w.-])")
 _IN_TEXT = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arxiv\s*:\s*|10\.48550/arxiv\.|(?<![\w./-]))" + rf"(?:{_NEW}|{_OLD_IN_TEXT}){_VERSION}" + r"(?![\w])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\d+(?:\.\d+)*\.?\s+)?(?P<title>[A-Za-z][A-Za-z ]*?)\s*:?\s*$")
+# Matched against a stripped line without its trailing colon: no two parts of the pattern can take the same spaces,
+# so a long line of spaces is linear (the old `[A-Za-z ]*?\s*:?\s*$` was cubic: 2,000 spaces took 7 s).
+_HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:[0-9]+(?:\.[0-9]+)*\.?\s+)?(?P<title>[A-Za-z][A-Za-z ]*)$")
+_HEADING_MAX = 100  # a longer line is not a heading
 _REFERENCE_TITLES = {"references", "bibliography", "works cited", "sources", "reference list"}
 
 EXAMPLES = "e.g. 2301.12566, 2301.12566v2, arXiv:2301.12566, https://arxiv.org/abs/2301.12566 or hep-th/9901001"
@@ -81,12 +86,18 @@ def _from_match(m: re.Match[str]) -> ArxivId | None:
     return ArxivId(f"{ident}/{m.group('old').split('/')[1]}", version)
 
 
+def _show(text: object, limit: int = 60) -> str:
+    """A one-line, bounded rendering of user input for an error message."""
+    s = text if isinstance(text, str) else str(text)
+    return repr(s) if len(s) <= limit else repr(s[:limit]) + f"... ({len(s):,} characters)"
+
+
 def parse_arxiv_id(text: str) -> ArxivId:
     """Parse one id in any accepted form; raises BadArxivIdError with a one-line message."""
-    m = _FULL.match(text or "")
+    m = _FULL.match(text.strip()) if isinstance(text, str) else None
     parsed = _from_match(m) if m else None
     if parsed is None:
-        raise BadArxivIdError(f"not an arXiv id: {text!r} ({EXAMPLES})")
+        raise BadArxivIdError(f"not an arXiv id: {_show(text)} ({EXAMPLES})")
     return parsed
 
 
@@ -102,7 +113,7 @@ def parse_arxiv_ids(texts: Iterable[str]) -> list[ArxivId]:
             continue
         out.setdefault(parsed.id, parsed)
     if bad:
-        names = ", ".join(repr(b) for b in bad)
+        names = ", ".join(_show(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise BadArxivIdError(f"not an arXiv id: {names} ({EXAMPLES})")
     return list(out.values())
 
@@ -124,7 +135,8 @@ def references_section(text: str) -> str | None:
     """
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        m = _HEADING.match(line)
+        stripped = line.strip()
+        m = _HEADING.match(stripped.removesuffix(":").rstrip()) if len(stripped) <= _HEADING_MAX else None
         if not (m and m.group("title").strip().lower() in _REFERENCE_TITLES):
             continue
         level = _hashes(line)

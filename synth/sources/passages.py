@@ -3,15 +3,61 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from ..config import Settings
+from ..errors import BadInputError, ResourceLimitError
+
+
+def default_limit(name: str) -> int:
+    """The default of a resource-limit field of Settings (`max_pdf_pages`, ...): parsers take their keyword
+    defaults from here, so Settings stays the one place the numbers are written."""
+    return next(f.default for f in dataclasses.fields(Settings) if f.name == name)
+
+
+def limit_error(name: str, what: str, limit: int) -> ResourceLimitError:
+    """A one-line ResourceLimitError: `<what> (limit <n>: setting <name>, env SYNTH_<NAME>)`; `what` names the file."""
+    env = next((f.metadata.get("env") for f in dataclasses.fields(Settings) if f.name == name), None)
+    how = f"setting {name}, env {env}" if env else f"setting {name}"
+    return ResourceLimitError(f"{what} (limit {limit:,}: raise it with {how})")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The resource limits the parsers enforce: the max_* fields of Settings, with the same names and defaults.
+
+    `Limits.from_settings(settings)` carries a user's overrides (SYNTH_MAX_* variables) into `parse_pdf` and
+    `read_text_file`; every over-limit input gets a one-line ResourceLimitError or a skipped page, never a hang."""
+
+    max_file_bytes: int = default_limit("max_file_bytes")
+    max_pdf_pages: int = default_limit("max_pdf_pages")
+    max_page_content_bytes: int = default_limit("max_page_content_bytes")
+    max_pdf_content_bytes: int = default_limit("max_pdf_content_bytes")
+    max_page_chars: int = default_limit("max_page_chars")
+    max_passage_chars: int = default_limit("max_passage_chars")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The limits a Settings object holds."""
+        return cls(**{f.name: int(getattr(settings, f.name)) for f in dataclasses.fields(cls)})
+
+
+DEFAULT_LIMITS = Limits()
+# C0/C1 control characters other than tab, newline, carriage return and form feed (NUL bytes, escapes, ...)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 MAX_SENTENCES = 3  # sentences per passage
 SOFT_MAX_CHARS = 400  # a passage takes another sentence only while it stays under this
-HARD_MAX_CHARS = 2000  # a "sentence" longer than this (tables, lists without stops) is cut at whitespace
+MAX_PASSAGE_CHARS = default_limit("max_passage_chars")  # a longer "sentence" (tables, lists) is cut at whitespace
+HARD_MAX_CHARS = MAX_PASSAGE_CHARS  # the name this limit had before it became a setting
+TAIL_CHARS = 80  # hyphen repair looks only at this much of the end of a paragraph
 MIN_LANG_CONFIDENCE = 0.5  # below this a passage takes the document's main language
 MIN_LETTER_SHARE = 0.4  # passages with fewer letters among their characters (table rows, formulas) are left out
 
@@ -42,24 +88,87 @@ class ParsedDoc:
     text: str = ""  # the cleaned text; every passage is text[char_start:char_end]
 
 
-@dataclass
 class Paragraph:
-    """A run of body text (or a heading) with the page each part of it came from."""
+    """A run of body text (or a heading) with the page each part of it came from.
 
-    text: str
-    section: str | None
-    page: int  # page of the first character
-    page_marks: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, page) where the page changes
-    heading: bool = False
+    Lines are appended with `add_line` in amortised constant time (str + str for every line of a 100,000-line
+    paragraph is quadratic); `text` joins the parts when it is read."""
+
+    def __init__(
+        self,
+        text: str,
+        section: str | None,
+        page: int,
+        page_marks: list[tuple[int, int]] | None = None,
+        heading: bool = False,
+    ) -> None:
+        self.section = section
+        self.page = page  # page of the first character
+        self.page_marks: list[tuple[int, int]] = list(page_marks or [])  # (offset in text, page) where the page changes
+        self.heading = heading
+        self._head: list[str] = []  # everything before `_tail`
+        self._head_len = 0
+        self._tail = text  # the end of the text (at least the last TAIL_CHARS characters once lines are added)
+
+    @property
+    def text(self) -> str:
+        if self._head:
+            self._tail = "".join(self._head) + self._tail
+            self._head, self._head_len = [], 0
+        return self._tail
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._head, self._head_len, self._tail = [], 0, value
+
+    def __len__(self) -> int:
+        return self._head_len + len(self._tail)
+
+    @property
+    def tail(self) -> str:
+        """The last TAIL_CHARS (or more) characters of the text, without joining the whole of it."""
+        return self._tail
+
+    def add_line(self, line: str, vocab: set[str] | frozenset[str] = frozenset()) -> None:
+        """`text = join_line(text, line, vocab)`, touching only the tail."""
+        if len(self._tail) > TAIL_CHARS:
+            self._head.append(self._tail[:-TAIL_CHARS])
+            self._head_len += len(self._tail) - TAIL_CHARS
+            self._tail = self._tail[-TAIL_CHARS:]
+        self._tail = join_line(self._tail, line, vocab)
 
     def page_at(self, offset: int) -> int:
         """The page the character at `offset` came from."""
-        page = self.page
-        for start, p in self.page_marks:
-            if start > offset:
-                break
-            page = p
-        return page
+        i = bisect_right(self.page_marks, offset, key=lambda mark: mark[0])
+        return self.page_marks[i - 1][1] if i else self.page
+
+    @property
+    def last_page(self) -> int:
+        """The page of the last character so far."""
+        return self.page_marks[-1][1] if self.page_marks else self.page
+
+    def __repr__(self) -> str:
+        marks = f"page_marks={self.page_marks}, heading={self.heading}"
+        return f"Paragraph({self.text!r}, {self.section!r}, {self.page}, {marks})"
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, or BadInputError (unreadable, not a file) / ResourceLimitError (too large).
+
+    At most `max_bytes` + 1 bytes are read, so a file that lies about its size (or grows) cannot exhaust memory."""
+    try:
+        if not path.is_file():
+            raise BadInputError(f"{path}: not a regular file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise limit_error("max_file_bytes", f"{path}: file is {size:,} bytes", max_bytes)
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(raw) > max_bytes:
+        raise limit_error("max_file_bytes", f"{path}: file is over {max_bytes:,} bytes", max_bytes)
+    return raw
 
 
 # -- lines and hyphens ------------------------------------------------------------------------
@@ -82,7 +191,7 @@ def join_line(text: str, line: str, vocab: set[str] | frozenset[str] = frozenset
         return line
     if not line:
         return text
-    m = HYPHEN_END.search(text[-80:])  # only the tail: the paragraph text keeps growing
+    m = HYPHEN_END.search(text[-TAIL_CHARS:])  # only the tail: the paragraph text keeps growing
     if m and line[0].isalpha():
         head = m.group(1)
         tail_m = WORD.match(line)
@@ -95,8 +204,9 @@ def join_line(text: str, line: str, vocab: set[str] | frozenset[str] = frozenset
 
 
 # -- sentences --------------------------------------------------------------------------------
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`; whitespace between sentences is left out."""
+def sentence_spans(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`; whitespace between sentences is left out, and a run longer than
+    `max_chars` without a sentence end is cut at whitespace."""
     cuts: list[int] = []
     for m in SENT_END.finditer(text):
         end = m.start(1)
@@ -113,7 +223,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for cut in sorted(set(cuts)) + [len(text)]:
         s, e = _strip_span(text, start, cut)
         if e > s:
-            spans.extend(_cap(text, s, e))
+            spans.extend(_cap(text, s, e, max_chars))
         start = cut
     return spans
 
@@ -131,7 +241,7 @@ def _starts_sentence(nxt: str) -> bool:
 def _is_abbreviation(text: str, dot: int, nxt: str = "") -> bool:
     """Whether the period at `dot` ends an abbreviation or an initial ("e.g.", "et al.", "V."); "et al." and
     "etc." still end a sentence when a capitalised word follows (`nxt`)."""
-    m = re.search(r"([\w.]+)$", text[:dot])
+    m = re.search(r"([\w.]+)$", text[max(0, dot - 64) : dot])  # a bounded window: text[:dot] is quadratic
     if not m:
         return False
     token = m.group(1).lower().strip(".")
@@ -151,25 +261,26 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut a run longer than HARD_MAX_CHARS at whitespace (it is not a real sentence)."""
+def _cap(text: str, start: int, end: int, max_chars: int = MAX_PASSAGE_CHARS) -> list[tuple[int, int]]:
+    """Cut a run longer than `max_chars` at whitespace (it is not a real sentence)."""
+    max_chars = max(1, max_chars)
     out = []
-    while end - start > HARD_MAX_CHARS:
-        cut = text.rfind(" ", start, start + HARD_MAX_CHARS)
-        cut = cut if cut > start else start + HARD_MAX_CHARS
+    while end - start > max_chars:
+        cut = text.rfind(" ", start, start + max_chars)
+        cut = cut if cut > start else start + max_chars
         out.append(_strip_span(text, start, cut))
         start = _strip_span(text, cut, end)[0]
     out.append((start, end))
     return out
 
 
-def group_sentences(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge consecutive sentence spans into passages of up to MAX_SENTENCES sentences / ~SOFT_MAX_CHARS chars."""
+def group_sentences(spans: list[tuple[int, int]], soft_max: int = SOFT_MAX_CHARS) -> list[tuple[int, int]]:
+    """Merge consecutive sentence spans into passages of up to MAX_SENTENCES sentences / ~`soft_max` chars."""
     out: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None
     n = 0
     for s, e in spans:
-        if cur is not None and n < MAX_SENTENCES and e - cur[0] <= SOFT_MAX_CHARS:
+        if cur is not None and n < MAX_SENTENCES and e - cur[0] <= soft_max:
             cur, n = (cur[0], e), n + 1
             continue
         if cur is not None:
@@ -181,8 +292,12 @@ def group_sentences(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 # -- passages ---------------------------------------------------------------------------------
-def build_passages(paragraphs: Iterable[Paragraph], *, lang: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+def build_passages(
+    paragraphs: Iterable[Paragraph], *, lang: str | None = None, max_passage_chars: int = MAX_PASSAGE_CHARS
+) -> tuple[str, list[dict[str, Any]]]:
     """The document text and its passages (page, section, text, lang, char_start, char_end).
+
+    No passage is longer than `max_passage_chars` (a run without sentence ends is cut at whitespace).
 
     Headings go into the text but not into passages. `lang` forces the language of every passage; otherwise each
     passage is identified on its own and unsure ones (short formulas, names) take the document's main language.
@@ -199,7 +314,7 @@ def build_passages(paragraphs: Iterable[Paragraph], *, lang: str | None = None) 
             offset += 2
         chunks.append(text)
         if not para.heading:
-            for s, e in _text_groups(text):
+            for s, e in _text_groups(text, max_passage_chars):
                 passages.append(
                     {
                         "page": para.page_at(s),
@@ -215,17 +330,18 @@ def build_passages(paragraphs: Iterable[Paragraph], *, lang: str | None = None) 
     return "".join(chunks), passages
 
 
-def _text_groups(text: str) -> list[tuple[int, int]]:
+def _text_groups(text: str, max_chars: int = MAX_PASSAGE_CHARS) -> list[tuple[int, int]]:
     """Passage spans: runs of prose sentences grouped; number rows and formulas in between break the runs."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text):
+    soft_max = min(SOFT_MAX_CHARS, max_chars)  # a grouped passage stays within the hard limit too
+    for s, e in sentence_spans(text, max_chars=max_chars):
         if _is_text(text[s:e]):
             run.append((s, e))
         else:
-            out += group_sentences(run)
+            out += group_sentences(run, soft_max)
             run = []
-    return out + group_sentences(run)
+    return out + group_sentences(run, soft_max)
 
 
 def _is_text(text: str) -> bool:

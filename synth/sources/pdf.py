@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,10 +14,20 @@ from math import ceil
 from pathlib import Path
 from typing import Any
 
-from ..errors import PdfError
-from .passages import Paragraph, ParsedDoc, build_passages, join_line, vocabulary
+from ..errors import BadInputError, PdfError, ResourceLimitError
+from .passages import (
+    CONTROL,
+    DEFAULT_LIMITS,
+    Limits,
+    Paragraph,
+    ParsedDoc,
+    build_passages,
+    limit_error,
+    read_limited,
+    vocabulary,
+)
 
-__all__ = ["ParsedDoc", "PdfError", "check_pdf_bytes", "parse_pdf"]
+__all__ = ["Limits", "ParsedDoc", "PdfError", "check_pdf_bytes", "parse_pdf"]
 
 MARGIN_ZONE = 0.12  # header/footer candidates lie in the top / bottom 12% of the page
 NUMBER_ZONE = 0.08  # ... and digit-insensitive matching only in the outer 8%
@@ -44,6 +55,8 @@ PAGE_NUMBER = re.compile(  # "3", "- 3 -", "Page 3 of 12", "3 / 12"
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|cmbx|\bbx", re.IGNORECASE)
 BULLET = re.compile(r"^[•◦▪▫‣∙●○■□➢►]\s*")
 TERMINAL = re.compile(r"[.!?:;…。।።][\"'”’)\]]*$")
+FILTERS = re.compile(r"/Filter\s*(\[[^\]]*\]|/\w+)")  # in a stream's dictionary
+DIRECT_LENGTH = re.compile(r"/Length\s+([0-9]{1,12})(?!\s+[0-9]+\s+R)")  # not an indirect "/Length 5 0 R"
 
 
 @dataclass
@@ -66,8 +79,9 @@ def check_pdf_bytes(data: bytes, name: str = "PDF") -> None:
     _open_checked(data, name).close()
 
 
-def _open_checked(data: bytes, name: str) -> Any:
-    """The opened pymupdf Document, or PdfError: not a PDF, truncated, unreadable, encrypted or empty."""
+def _open_checked(data: bytes, name: str, max_pages: int | None = None) -> Any:
+    """The opened pymupdf Document, or PdfError: not a PDF, truncated, unreadable, encrypted, empty or a broken page
+    tree; ResourceLimitError when it has more than `max_pages` pages."""
     if b"%PDF-" not in data[:1024]:
         raise PdfError(f"{name}: not a PDF (no %PDF- header)")
     if b"%%EOF" not in data[-2048:]:
@@ -78,41 +92,78 @@ def _open_checked(data: bytes, name: str) -> Any:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # MuPDF raises its own error types
         raise PdfError(f"{name}: cannot be opened: {_one_line(exc)}") from exc
-    if doc.needs_pass:
+    try:
+        if doc.needs_pass:
+            raise PdfError(f"{name}: encrypted PDF (needs a password)")
+        count = doc.page_count  # MuPDF raises here for a page tree that lies about its size or loops
+        if count <= 0:
+            raise PdfError(f"{name}: PDF has no pages")
+        if max_pages is not None and count > max_pages:
+            raise limit_error("max_pdf_pages", f"{name}: PDF has {count:,} pages", max_pages)
+    except (PdfError, ResourceLimitError):
         doc.close()
-        raise PdfError(f"{name}: encrypted PDF (needs a password)")
-    if doc.page_count == 0:
+        raise
+    except Exception as exc:
         doc.close()
-        raise PdfError(f"{name}: PDF has no pages")
+        raise PdfError(f"{name}: broken page tree: {_one_line(exc)}") from exc
     return doc
 
 
-def parse_pdf(path: str | Path, *, lang: str | None = None) -> ParsedDoc:
+def parse_pdf(path: str | Path, *, lang: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ParsedDoc:
     """Parse a PDF into passages; `lang` forces every passage's language. Raises PdfError naming the file when it
-    cannot be opened at all; a page that fails is recorded in `page_errors` and skipped."""
+    cannot be opened at all; a page that fails is recorded in `page_errors` and skipped.
+
+    `limits` bounds the work: the file size and page count (ResourceLimitError), the decompressed content of each
+    page and of the whole document (a page over the limit is skipped; a document over it is refused), the text a
+    page may yield, and the passage length."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PdfError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    with _open_checked(data, str(path)) as doc:
+        data = read_limited(path, limits.max_file_bytes)
+    except ResourceLimitError:
+        raise
+    except BadInputError as exc:
+        raise PdfError(str(exc)) from exc
+    with _open_checked(data, str(path), limits.max_pdf_pages) as doc:
+        page_count = doc.page_count
         pages: list[list[Line]] = []
         sizes: list[tuple[float, float]] = []  # (width, height) per page
         errors: list[dict[str, Any]] = []
-        for number in range(doc.page_count):
+        over_limit: list[int] = []  # pages skipped for a resource limit
+        inflated: dict[int, int] = {}  # decompressed size per content-stream xref (pages may share streams)
+        content_total = 0
+        for number in range(page_count):
+            lines: list[Line] = []
+            size = (0.0, 0.0)
             try:
                 page = doc[number]
-                sizes.append((page.rect.width, page.rect.height))
-                pages.append(page_lines(page, number + 1))
+                size = (page.rect.width, page.rect.height)
+                content = _content_size(doc, page, limits.max_page_content_bytes, inflated)
+                content_total += content
+                if content_total <= limits.max_pdf_content_bytes:
+                    if content > limits.max_page_content_bytes:
+                        over_limit.append(len(errors))
+                        what = "content decompresses to too many bytes"
+                        raise limit_error("max_page_content_bytes", what, limits.max_page_content_bytes)
+                    lines = page_lines(page, number + 1)
+                    chars = sum(len(line.text) for line in lines)
+                    if chars > limits.max_page_chars:
+                        lines = []
+                        over_limit.append(len(errors))
+                        raise limit_error("max_page_chars", f"{chars:,} characters of text", limits.max_page_chars)
             except Exception as exc:
                 errors.append({"page": number + 1, "error": _one_line(exc)})
-                pages.append([])
-                if len(sizes) <= number:
-                    sizes.append((0.0, 0.0))
-        if errors and len(errors) == doc.page_count:
+            if content_total > limits.max_pdf_content_bytes:
+                what = f"{path}: page content decompresses to over {limits.max_pdf_content_bytes:,} bytes in all"
+                raise limit_error("max_pdf_content_bytes", what, limits.max_pdf_content_bytes)
+            sizes.append(size)
+            pages.append(lines)
+        if errors and len(errors) == page_count:
+            if over_limit:
+                first = errors[over_limit[0]]
+                what = f"page {first['page']}: {first['error']}"
+                raise ResourceLimitError(f"{path}: no page is readable within the limits ({what})")
             raise PdfError(f"{path}: every page failed ({errors[0]['error']})")
-        meta_title = (doc.metadata or {}).get("title") or ""
-        page_count = doc.page_count
+        meta_title = _metadata_title(doc)
     if not any(line.text for lines in pages for line in lines):
         return ParsedDoc(pages=page_count, page_errors=errors, title=_clean_title(meta_title), no_text=True)
 
@@ -123,8 +174,70 @@ def parse_pdf(path: str | Path, *, lang: str | None = None) -> ParsedDoc:
     title = _clean_title(meta_title) or (" ".join(line.text for line in title_lines) or None)
     pitch = line_pitch(pages, body)
     paragraphs = _drop_front_matter(list(_paragraphs(pages, body, pitch, set(map(id, title_lines)))))
-    text, passages = build_passages(paragraphs, lang=lang)
+    text, passages = build_passages(paragraphs, lang=lang, max_passage_chars=limits.max_passage_chars)
     return ParsedDoc(pages=page_count, passages=passages, page_errors=errors, title=title, no_text=False, text=text)
+
+
+def _metadata_title(doc: Any) -> str:
+    """The document-information title, or "" (broken metadata is not worth failing a PDF for)."""
+    try:
+        title = (doc.metadata or {}).get("title") or ""
+    except Exception:
+        return ""
+    return title if isinstance(title, str) else ""
+
+
+# -- resource limits ----------------------------------------------------------------------------
+def _content_size(doc: Any, page: Any, cap: int, cache: dict[int, int]) -> int:
+    """Decompressed bytes of a page's content streams and form XObjects, counted only up to a little over `cap`,
+    so that a zip bomb (a few hundred KB inflating to gigabytes) is measured without being inflated."""
+    xrefs = list(page.get_contents())
+    try:
+        xrefs += [x[0] for x in page.get_xobjects()]
+    except Exception:
+        pass  # broken resources: MuPDF will say so when it reads the page
+    total = 0
+    for xref in xrefs:
+        if xref <= 0:
+            continue
+        if xref not in cache:
+            cache[xref] = _stream_size(doc, xref, cap + 1)
+        total += cache[xref]
+        if total > cap:
+            break
+    return total
+
+
+def _stream_size(doc: Any, xref: int, cap: int) -> int:
+    """The decoded length of stream `xref`, up to `cap` for FlateDecode (the filter of bombs)."""
+    header = doc.xref_object(xref, compressed=True)  # one call: 3x cheaper than two xref_get_key
+    m = FILTERS.search(header)
+    filters = re.findall(r"/(\w+)", m.group(1)) if m else []
+    if not filters:
+        length = DIRECT_LENGTH.search(header)
+        return int(length.group(1)) if length else len(doc.xref_stream_raw(xref) or b"")
+    if filters in (["FlateDecode"], ["Fl"]):
+        return _inflated_size(doc.xref_stream_raw(xref) or b"", cap)
+    return len(doc.xref_stream(xref) or b"")  # other filters are rare in content streams: MuPDF decodes them
+
+
+def _inflated_size(raw: bytes, cap: int) -> int:
+    """How many bytes `raw` inflates to, stopping once past `cap` (memory stays at one 1 MiB chunk)."""
+    for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # with a zlib header, then raw deflate
+        inflater = zlib.decompressobj(wbits)
+        total, data = 0, raw
+        try:
+            while data and total <= cap and not inflater.eof:
+                out = inflater.decompress(data, 1 << 20)
+                total += len(out)
+                data = inflater.unconsumed_tail
+                if not out and not data:
+                    break
+        except zlib.error:
+            if total == 0:
+                continue  # try the other framing
+        return total
+    return 0
 
 
 # -- lines ------------------------------------------------------------------------------------
@@ -158,7 +271,7 @@ def page_lines(page: Any, number: int) -> list[Line]:
 
 def _normalise(text: str) -> str:
     text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\t", " ")
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", CONTROL.sub("", text))
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -338,7 +451,7 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[in
     def close() -> Iterable[Paragraph]:
         """End the current paragraph (it may be suspended or held instead of yielded)."""
         nonlocal cur
-        if cur is None or not cur.text:
+        if cur is None or not len(cur):
             cur = None
             return
         if suspended is not None and cur is not suspended:
@@ -371,7 +484,8 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[in
                     and abs(line.size - prev.size) < 0.5
                     and not NUMBERED.match(line.text)
                 ):
-                    heading.text = heading.section = f"{heading.text} {line.text}"  # a heading wrapped over two lines
+                    # a heading wrapped over two lines (capped: a run of bold lines is not one endless heading)
+                    heading.text = heading.section = f"{heading.text} {line.text}"[:1000]
                     section = heading.section
                     prev = line
                     continue
@@ -394,14 +508,17 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[in
             text = line.text[bullet.end() :] if bullet else line.text
             if cur is not None and prev is not None and (bullet or _breaks(prev, line, pitch * line.size / body)):
                 interrupted = (
-                    cur_size == body and abs(line.size - body) > 0.75 and not TERMINAL.search(cur.text) and suspended is None
+                    cur_size == body
+                    and abs(line.size - body) > 0.75
+                    and not TERMINAL.search(cur.tail)
+                    and suspended is None
                 )
                 if interrupted:
                     suspended, cur = cur, None
                 else:
                     yield from close()
             if cur is None and suspended is not None and line.size == body and not bullet:
-                if text[:1].islower() or suspended.text[-1:] in "-,;:(":
+                if text[:1].islower() or suspended.tail[-1:] in "-,;:(":
                     cur, suspended, cur_size = suspended, None, body  # the sentence carries on after the footnote
                 else:
                     yield suspended
@@ -411,10 +528,10 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[in
             if cur is None:
                 cur, cur_size = Paragraph(text, section, line.page), line.size
             else:
-                page_before = cur.page_at(len(cur.text))
-                cur.text = join_line(cur.text, text, vocab)
+                page_before = cur.last_page
+                cur.add_line(text, vocab)
                 if line.page != page_before:
-                    cur.page_marks.append((len(cur.text) - len(text), line.page))
+                    cur.page_marks.append((len(cur) - len(text), line.page))
             prev = line
     yield from close_all()
 

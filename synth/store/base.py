@@ -41,6 +41,9 @@ def _check_path(path: Path) -> None:
             raise StoreError(f"cannot open database {path}: the file is read-only")
         return
     parent = path.parent
+    blocker = next((a for a in [parent, *parent.parents] if a.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise StoreError(f"cannot create database {path}: {blocker} is a file, not a folder")
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
