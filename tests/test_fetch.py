@@ -115,7 +115,7 @@ def assert_consistent(db_path: Path) -> None:
 def test_fetch_ids_in_any_form_stores_metadata_pdfs_and_passages(env, fake: FakeArxiv, db_path: Path) -> None:
     result = fetch(f"arXiv:{EN}", f"https://arxiv.org/abs/{DE}v1", f"https://arxiv.org/pdf/{TWO}.pdf")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"ids: 3 found, 3 fetched, 0 already stored, 0 failed (fetch log #1)"]
+    assert result.stdout.splitlines() == ["ids: 3 found, 3 fetched, 0 already stored, 0 failed (fetch log #1)"]
     stored = papers(db_path)
     assert set(stored) == {EN, DE, TWO}
     assert {p["status"] for p in stored.values()} == {"ok"}

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from synth.cli import cli
+from synth.errors import StoreError
 from synth.store import Store
 
 
@@ -47,3 +50,40 @@ def test_bad_database_is_one_line_error(tmp_path, runner):
     assert result.exit_code == 1
     assert "cannot open database" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_failed_claim_write_leaves_nothing_behind(db_path):
+    """A claim, its evidence and its verdict are one transaction: an error in the last insert keeps none of them."""
+    with Store(db_path) as store:
+        run_id = store.start_run("claims", "", None, {})
+        evidence = [{"passage_id": 1, "paper_id": "p", "text": "e", "retrieval_score": 0.5}]
+        with pytest.raises(sqlite3.OperationalError, match="no column named nope"):
+            store.save_judged_claim(run_id, 1, {"text": "c"}, evidence, {"label": "SUPPORTED", "nope": 1})
+        assert store.stored_claims(run_id) == {}
+        assert store.db["evidence"].count == 0
+        store.save_judged_claim(run_id, 1, {"text": "c"}, evidence, {"label": "SUPPORTED", "confidence": 0.9, "verifier": "v"})
+        assert store.stored_claims(run_id) == {1: "c"} and store.db["verdicts"].count == 1
+
+
+def test_runs_of_a_dead_process_read_as_interrupted_and_can_be_resumed(db_path):
+    with Store(db_path) as store:
+        run_id = store.start_run("claims", "", "x.txt", {})
+        assert store.run(run_id)["status"] == "running"  # this process is alive
+        store.db["runs"].update(run_id, {"pid": 2**22 + 12345})  # no such process
+        assert store.run(run_id)["status"] == "interrupted"
+        store.resume_run(run_id)
+        assert store.run(run_id)["status"] == "running"
+        counts = store.finish_run(run_id, {"extra": 1})
+        assert counts["claims"] == 0 and counts["extra"] == 1 and store.run(run_id)["status"] == "done"
+        with pytest.raises(StoreError, match="is done"):
+            store.resume_run(run_id)
+
+
+def test_a_database_from_a_newer_synth_is_refused(db_path, runner):
+    Store(db_path).close()
+    con = sqlite3.connect(db_path)
+    con.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('synth', 'm999_future', 'x')")
+    con.commit()
+    con.close()
+    result = runner.invoke(cli, ["--db", str(db_path), "papers"])
+    assert result.exit_code == 1 and "written by a newer synth" in result.output and "m999_future" in result.output
