@@ -13,6 +13,7 @@ from . import __version__
 from .errors import BadInputError, SynthError
 from .results import ClaimResult, evidence_json
 from .store import Store
+from .synthesis import PROBES, build_answer
 from .verifier.base import LABELS
 QUOTE_CHARS = 220
 EVIDENCE_SHOWN = 2
@@ -174,6 +175,8 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
             )
         claims.append(
             {
+                "id": c["id"],
+                "lang": c.get("lang"),
                 "n": c["position"],
                 "text": c["text"],
                 "input_text": c.get("input_text"),
@@ -189,8 +192,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
             }
         )
     verdicts = {label: sum(c["verdict"] == label for c in claims) for label in LABELS}
-    min_rel = settings.get("min_relevance")
-    ranking = store.ranking_stats(rid, min_rel)
+    ranking = store.ranking_stats(rid, None)
     fetch = _fetch_summary(store)
     corpus = store.corpus_summary()
     counts = {
@@ -201,7 +203,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "papers_with_text": corpus["papers_with_text"],
         "passages": corpus["passages"],
         "passages_ranked": ranking["passages_ranked"],
-        "relevant_passages": ranking["relevant_passages"],
+        "relevant_passages": stored_counts.get("relevant_passages"),
         "papers_ranked": ranking["papers_ranked"],
         "papers_used": ranking["papers_used"],
         "papers_cited": len(refs.order),
@@ -210,6 +212,19 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "evidence": sum(len(c["evidence"]) for c in claims),
         **verdicts,
     }
+    answer, findings = _answer(store, run, claims, claim_rows, counts, refs)
+    text_of = {c["id"]: c for c in claims}
+    shown_findings = [
+        dict(f, claims=[text_of[i] for i in f["claim_ids"] if i in text_of], refs=[refs.cite(p) for p in f["paper_ids"]],
+             agree_refs=[refs.cite(p) for p in f["agree"]], conflict_refs=[refs.cite(p) for p in f["conflict"]])
+        for f in findings
+    ]  # fmt: skip
+    papers = [
+        {"id": r["paper_id"], "title": (store.paper(r["paper_id"]) or {}).get("title") or r["paper_id"],
+         "relevance": r["score"], "used": bool(r["used"])}
+        for r in store.run_papers(rid)
+    ]  # fmt: skip
+    counts["papers_cited"] = len(refs.order)
     kind = run.get("kind") or "question"
     question = run.get("question") or ""
     if kind == "claims":
@@ -243,38 +258,36 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "counts": counts,
         "max_dense": ranking["max_dense"],
         "claims": claims,
-        "answer": _answer(kind, question, claims, counts),
+        "answer": answer,
+        "findings": shown_findings,
+        "papers": papers,
         "references": refs.entries(),
         "histogram": hist,
+        "probes": len(PROBES),
         "labels": LABELS,
     }
 
 
-def _answer(kind: str, question: str, claims: list[dict[str, Any]], counts: dict[str, Any]) -> dict[str, Any]:
-    """What the verified claims say about the question, or that the corpus does not address it."""
-    supported = sorted((c for c in claims if c["verdict"] == "SUPPORTED"), key=lambda c: -c["confidence"])
-    refuted = sorted((c for c in claims if c["verdict"] == "REFUTED"), key=lambda c: -c["confidence"])
-    if kind == "question" and not counts.get("relevant_passages"):
-        return {
-            "addressed": False,
-            "text": "The corpus does not address this question: no stored passage reaches the relevance threshold "
-            "for it, so no claims bear on it.",
-            "supported": [],
-            "refuted": [],
-        }
-    if not claims:
-        return {"addressed": False, "text": "No claims could be extracted from the papers that bear on this question.", "supported": [], "refuted": []}
-    if not supported and not refuted:
-        return {
-            "addressed": False,
-            "text": f"The corpus does not settle this question: none of the {len(claims)} claims could be supported or "
-            "refuted by evidence from other passages (all NOT_ENOUGH_INFO).",
-            "supported": [],
-            "refuted": [],
-        }
-    parts = [f"Of {len(claims)} claims, {len(supported)} are supported and {len(refuted)} refuted by evidence in the corpus"]
-    parts.append(f"; {counts['NOT_ENOUGH_INFO']} remain without enough evidence.")
-    return {"addressed": True, "text": "".join(parts), "supported": supported[:3], "refuted": refuted[:3]}
+def _answer(store: Store, run: dict[str, Any], claims: list[dict[str, Any]], rows: list[dict[str, Any]],
+            counts: dict[str, Any], refs: "_Refs") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The extractive answer and the findings of a question run; for a claims run, a summary of the verdicts."""
+    if run.get("kind") != "question":
+        supported = sum(c["verdict"] == "SUPPORTED" for c in claims)
+        refuted = sum(c["verdict"] == "REFUTED" for c in claims)
+        text = (f"Of {len(claims)} claims, {supported} are supported and {refuted} refuted by evidence in the corpus; "
+                f"{counts['NOT_ENOUGH_INFO']} remain without enough evidence.") if claims else "No claims were verified."  # fmt: skip
+        return {"addressed": bool(claims), "text": text, "sentences": []}, []
+    findings = store.findings(run["id"])
+    settings = _loads(run.get("settings"), {})
+    best = _loads(run.get("counts"), {}).get("best_z")
+    if not counts.get("papers_used"):
+        why = (f"no passage stands out for it against questions from unrelated fields (best z {best:.1f}, "
+               f"needed {settings.get('min_relevance')})") if best is not None else "no passage bears on it"  # fmt: skip
+        not_addressed = f"The corpus does not address this question: {why}."
+    else:
+        not_addressed = "No claims could be extracted from the papers that bear on this question."
+    answer = build_answer(findings, rows, refs.cite, bool(counts.get("papers_used")), not_addressed)
+    return answer, findings
 
 
 def template_dir() -> Path:
@@ -324,8 +337,16 @@ def render(store: Store, run_id: int | None = None, fmt: str = "md") -> str:
                 "run": ctx["run"],
                 "question": ctx["question"],
                 "counts": ctx["counts"],
+                "answer": ctx["answer"],
+                "findings": [
+                    {k: f[k] for k in ("label", "claim_ids", "paper_ids", "agree", "conflict")} for f in ctx["findings"]
+                ],
+                "papers": ctx["papers"],
                 "claims": [
-                    ClaimResult(c["text"], c["verdict"], c["confidence"], c["evidence"], c["truncated"]).as_json()
+                    dict(
+                        ClaimResult(c["text"], c["verdict"], c["confidence"], c["evidence"], c["truncated"]).as_json(),
+                        id=c["id"], lang=c["lang"], paper_id=(c["source"] or {}).get("paper_id"),
+                    )
                     for c in ctx["claims"]
                 ],
                 "references": ctx["references"],

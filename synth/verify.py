@@ -13,21 +13,17 @@ from .errors import BadInputError, ModelError
 from .results import ClaimResult, evidence_json
 from .retrieve import RRF_K, Retriever, embed
 from .store import Store
+from .synthesis import (
+    CUE_WEIGHT_Z,
+    PROBES,
+    RELEVANT_Z,
+    build_findings,
+    corpus_scale,
+    null_z,
+    relevant_papers,
+    spread_claims,
+)
 from .verifier.base import LABELS
-
-
-def default_min_relevance(encoder_id: str) -> float:
-    """Cosine above which a passage counts as bearing on the question (encoders differ in their cosine scale)."""
-    eid = encoder_id.lower()
-    if eid.startswith("hashing"):
-        return 0.15
-    if "+" in eid:
-        # a distilled adapter (optical, kd, optical-kd) spreads cosines out: on the demo corpus on-topic questions
-        # reach 0.69-0.78, off-topic ones at most 0.32 (python bench/relevance_scale.py db/demo.db)
-        return 0.5
-    if "e5" in eid:
-        return 0.81  # e5 cosines are compressed into roughly [0.7, 1]; unrelated text scores 0.72-0.79
-    return 0.35
 
 
 def default_dedup_cosine(encoder_id: str) -> float:
@@ -51,10 +47,10 @@ def repeated_sentences(rows: Sequence[dict[str, Any]], min_papers: int = 3) -> s
 class RunOptions:
     """The knobs of a run (stored with it, and written into the report's methodology)."""
 
-    max_papers: int = 5
+    max_papers: int = 10
     max_claims: int = 20
     k: int = 5
-    min_relevance: float | None = None
+    min_relevance: float | None = None  # robust z a passage needs to bear on the question (synthesis.RELEVANT_Z)
     same_paper_weight: float = 0.5
     ranking_depth: int = 100
     dedup_jaccard: float = 0.7
@@ -93,6 +89,7 @@ def _settings(encoder: Any, verifier: Any, opts: RunOptions, min_rel: float) -> 
         "max_papers": opts.max_papers,
         "max_claims": opts.max_claims,
         "min_relevance": min_rel,
+        "relevance": "robust z of the question-passage cosine against the corpus (median, MAD)",
         "rrf_k": RRF_K,
         "same_paper_weight": opts.same_paper_weight,
         "ranking_depth": opts.ranking_depth,
@@ -221,7 +218,7 @@ def verify_question(
         raise BadInputError("the question is empty")
     retriever = Retriever(store, encoder, progress=progress)
     _require_corpus(retriever)
-    min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
+    min_rel = opts.min_relevance if opts.min_relevance is not None else RELEVANT_Z
     run_id, done = _open_run(store, resume, "question", question, None, _settings(encoder, verifier, opts, min_rel))
     with _closing_run(store, run_id):
         qv = embed(store, encoder, [question], "query")[0]
@@ -234,29 +231,36 @@ def verify_question(
                     for i, h in enumerate(hits, start=1)
                 ],
             )
-        # Papers bearing on the question: those with a ranked passage at or above the relevance threshold,
-        # ordered by their best fused score; claims come from the first max_papers of them.
-        best: dict[str, float] = {}
-        for h in hits:
-            if h.dense >= min_rel:
-                best[h.paper_id] = max(best.get(h.paper_id, 0.0), h.fused)
-        order = sorted(best, key=lambda p: -best[p])
-        chosen = order[: opts.max_papers]
+        # Papers bearing on the question, decided relative to the corpus: every passage's cosine with the question
+        # as a robust z-score (synthesis.relevant_papers); claims come from every relevant paper, up to max_papers.
+        cosines = retriever.matrix @ qv
+        z = null_z(cosines, retriever.matrix @ embed(store, encoder, list(PROBES), "query").T)
+        ranked_papers = relevant_papers(retriever.rows, z, min_z=min_rel)
+        chosen = [r.paper_id for r in ranked_papers if r.used][: opts.max_papers]
         store.save_run_papers(
-            run_id, [{"paper_id": p, "rank": i, "score": best[p], "used": int(p in chosen)} for i, p in enumerate(order, start=1)]
-        )
-        cands: list[Candidate] = []
-        for p in chosen:
-            cands.extend(candidates_from_passages(retriever.passages_of(p)))
+            run_id,
+            [{"paper_id": r.paper_id, "rank": i, "score": round(r.z, 4), "used": int(r.paper_id in chosen)}
+             for i, r in enumerate(ranked_papers, start=1)],
+        )  # fmt: skip
         repeated = repeated_sentences(retriever.rows)
-        cands = [c for c in cands if normalize(c.text) not in repeated]
-        if cands:
-            vecs = embed(store, encoder, [c.text for c in cands], "passage")
-            selected = rank_and_select(
-                cands, qv, vecs, opts.max_claims, jaccard_min=opts.dedup_jaccard, cosine_min=float(opts.dedup_cosine or 0.92)
-            )
-        else:
-            selected = []
+        per_paper: dict[str, list[Candidate]] = {}
+        n_cands = 0
+        if chosen:
+            scale = corpus_scale(cosines, z)
+            for p in chosen:
+                cands = [c for c in candidates_from_passages(retriever.passages_of(p)) if normalize(c.text) not in repeated]
+                if not cands:
+                    continue
+                n_cands += len(cands)
+                vecs = embed(store, encoder, [c.text for c in cands], "passage")
+                kept = rank_and_select(
+                    cands, qv, vecs, len(cands), jaccard_min=opts.dedup_jaccard, cosine_min=float(opts.dedup_cosine or 0.92)
+                )
+                for c in kept:
+                    c.relevance = scale(c.relevance)
+                    c.score = c.relevance + CUE_WEIGHT_Z * c.cue
+                per_paper[p] = sorted(kept, key=lambda c: -c.score)
+        selected = spread_claims(per_paper, opts.max_claims)
         results = []
         for pos, c in enumerate(_progress(selected, len(selected), "verifying", progress), start=1):
             claim = {"text": c.text, "paper_id": c.paper_id, "page": c.page, "passage_id": c.passage_id}
@@ -266,14 +270,20 @@ def verify_question(
             results.append(res)
             if on_result:
                 on_result(res)
+        stored = store.run_claims(run_id)
+        if stored:
+            vecs = embed(store, encoder, [c["text"] for c in stored], "passage")
+            store.save_findings(run_id, [f.as_json() for f in build_findings(stored, vecs)])
         store.finish_run(
             run_id,
             {
+                "papers_relevant": sum(r.used for r in ranked_papers),
                 "passages_ranked": len(hits),
-                "relevant_passages": sum(h.dense >= min_rel for h in hits),
-                "papers_ranked": len(order),
+                "relevant_passages": int((z >= min_rel).sum()),
+                "papers_ranked": len(ranked_papers),
                 "papers_used": len(chosen),
-                "candidates": len(cands),
+                "candidates": n_cands,
+                "best_z": round(ranked_papers[0].z, 3) if ranked_papers else None,
             },
         )
     return run_id, results
@@ -303,7 +313,7 @@ def verify_claims(
         raise BadInputError("no claims to verify")
     retriever = Retriever(store, encoder, progress=progress)
     _require_corpus(retriever)
-    min_rel = opts.min_relevance if opts.min_relevance is not None else default_min_relevance(encoder.id)
+    min_rel = opts.min_relevance if opts.min_relevance is not None else RELEVANT_Z
     settings = _settings(encoder, verifier, opts, min_rel)
     settings["input_kind"] = input_kind  # claims (one per line) or report (its claims table)
     if title:

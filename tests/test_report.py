@@ -10,14 +10,15 @@ from synth.cli import cli
 from synth.encoders.base import HashingEncoder
 from synth.report import md_escape, render
 from synth.store import Store
-from synth.verify import verify_claims, verify_question
+from synth.verify import RunOptions, verify_claims, verify_question
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 HOSTILE = cb.Paper(
     "local:evil",
     "Evil | <b>title</b>",
     "en",
-    [(1, "Our model is <script>alert(1)</script> **much** better | than [mBERT](http) on `retrieval` in Somali.")],
+    [(1, "Our model is <script>alert(1)</script> **much** better | than [mBERT](http) on `retrieval` in Somali, "
+         "as optimal transport distillation improves cross-lingual retrieval for low-resource languages.")],
     source="local",
 )
 SECTIONS = ["## Abstract", "## 1 Introduction", "## 2 Methodology", "## 3 Results", "## 4 Limitations", "## 5 Extracted Claims", "## References"]
@@ -28,7 +29,8 @@ def store(db_path):
     s = cb.build(Store(db_path), (*cb.DEFAULT, HOSTILE))
     log = s.log_fetch_start("query", {"query": "optimal transport"})
     s.log_fetch_finish(log, hits=7, fetched=5, skipped=1, failures=[{"id": "x", "reason": "404"}])
-    verify_question(s, QUESTION, HashingEncoder(), cb.OverlapVerifier())
+    # the hashing test encoder is a bag of words: its z scale is far below a real encoder's, so the bar is lowered
+    verify_question(s, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunOptions(min_relevance=0.5))
     return s
 
 
@@ -99,7 +101,7 @@ def test_html_report_is_autoescaped_and_has_inline_svg_charts(store):
 
 def test_json_report_shape(store):
     data = json.loads(render(store, fmt="json"))
-    assert set(data) == {"run", "question", "counts", "claims", "references"}
+    assert set(data) == {"run", "question", "counts", "answer", "findings", "papers", "claims", "references"}
     assert data["question"] == QUESTION and data["run"]["kind"] == "question"
     assert data["counts"]["claims"] == len(data["claims"]) == store.db["claims"].count
     item = data["claims"][0]

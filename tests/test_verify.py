@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,9 +28,10 @@ def test_question_run_stores_ranking_claims_evidence_and_verdicts(runner, corpus
     result = _run(runner, corpus, "verify", "--question", QUESTION, "--encoder", "hashing", "--max-claims", "8")
     assert result.exit_code == 0, result.output
     line = result.stdout.strip()
-    assert line.startswith("run 1: 8 claims:") and "SUPPORTED" in line and "NOT_ENOUGH_INFO" in line
+    n = int(re.match(r"run 1: (\d+) claims:", line).group(1))
+    assert 1 <= n <= 8 and "SUPPORTED" in line and "NOT_ENOUGH_INFO" in line
     db = Store(corpus).db
-    assert db["claims"].count == 8 and db["verdicts"].count == 8
+    assert db["claims"].count == n and db["verdicts"].count == n
     assert db["run_ranking"].count > 0
     used = [r["paper_id"] for r in db.query("SELECT paper_id FROM run_papers WHERE used = 1")]
     assert cb.OPTICAL.id in used and cb.GEOLOGY.id not in used

@@ -158,3 +158,21 @@ def m004_run_process(db: Database) -> None:
     db["runs"].add_column("error", str)
     db["evidence"].create_index(["claim_id", "rank"], if_not_exists=True)
     db["run_ranking"].create_index(["run_id", "rank"], if_not_exists=True)
+
+
+@migrations()
+def m005_findings(db: Database) -> None:
+    """Findings of a question run: claims on one aspect, the papers stating them, and who agrees or conflicts."""
+    db["findings"].create(
+        {
+            "run_id": int,
+            "n": int,  # order in the run
+            "label": str,
+            "claim_ids": str,  # JSON list
+            "paper_ids": str,  # JSON list: papers stating the finding's claims
+            "agree": str,  # JSON list: other papers whose evidence supports them
+            "conflict": str,  # JSON list: papers whose evidence refutes them
+        },
+        pk=("run_id", "n"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )

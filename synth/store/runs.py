@@ -158,6 +158,10 @@ class RunsMixin:
         ranked, used = q("SELECT COUNT(*), COALESCE(SUM(used = 1), 0) FROM run_papers WHERE run_id = ?", [run_id]).fetchone()
         return {"passages_ranked": n, "max_dense": best, "relevant_passages": relevant, "papers_ranked": ranked, "papers_used": used}
 
+    def run_papers(self, run_id: int) -> list[dict[str, Any]]:
+        """The papers a run ranked, in rank order: paper_id, rank, score (relevance), used."""
+        return [dict(r) for r in self.db.query("SELECT * FROM run_papers WHERE run_id = ? ORDER BY rank", [run_id])]
+
     # -- claims, evidence, verdicts ---------------------------------------------------------------
     def save_judged_claim(
         self,
@@ -201,12 +205,36 @@ class RunsMixin:
         """Whether a question run's passage ranking is stored."""
         return self.db.execute("SELECT 1 FROM run_ranking WHERE run_id = ? LIMIT 1", [run_id]).fetchone() is not None
 
+    def save_findings(self, run_id: int, findings: Sequence[dict[str, Any]]) -> None:
+        """Replace a run's findings ({label, claim_ids, paper_ids, agree, conflict}), in order, in one transaction."""
+        rows = [
+            {"run_id": run_id, "n": n, "label": f["label"],
+             **{k: json.dumps(f[k], ensure_ascii=False) for k in ("claim_ids", "paper_ids", "agree", "conflict")}}
+            for n, f in enumerate(findings, start=1)
+        ]  # fmt: skip
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM findings WHERE run_id = ?", [run_id])
+            if rows:
+                self.db["findings"].insert_all(rows)
+
+    def findings(self, run_id: int) -> list[dict[str, Any]]:
+        """A run's findings in order (JSON lists decoded)."""
+        out = []
+        for r in self.db.query("SELECT * FROM findings WHERE run_id = ? ORDER BY n", [run_id]):
+            row = dict(r)
+            for k in ("claim_ids", "paper_ids", "agree", "conflict"):
+                row[k] = json.loads(row[k] or "[]")
+            out.append(row)
+        return out
+
     def run_claims(self, run_id: int) -> list[dict[str, Any]]:
-        """A run's claims in order, each with its verdict (label, confidence, verifier) and `evidence` rows by rank."""
+        """A run's claims in order, each with its verdict (label, confidence, verifier), the language of its source
+        passage (`lang`) and `evidence` rows by rank."""
         claims = [
             dict(r)
             for r in self.db.query(
-                "SELECT c.*, v.label, v.confidence, v.verifier FROM claims c LEFT JOIN verdicts v ON v.claim_id = c.id "
+                "SELECT c.*, v.label, v.confidence, v.verifier, s.lang AS lang FROM claims c "
+                "LEFT JOIN verdicts v ON v.claim_id = c.id LEFT JOIN passages s ON s.id = c.passage_id "
                 "WHERE c.run_id = ? ORDER BY c.position",
                 [run_id],
             )

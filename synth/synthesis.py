@@ -1,0 +1,287 @@
+"""Synthesis of a question run: which papers bear on the question, which claims to take from each, how the claims
+group into findings, which papers agree or conflict, and the extractive answer built from the stored claims.
+
+Relevance is decided relative to the corpus, never by an absolute cosine: each passage's cosine with the question is
+compared with the cosines the same passage has with PROBES, questions from many unrelated fields. Their median is
+what "unrelated" scores on this passage with this encoder; the spread of probe cosines over the corpus is the unit.
+So the encoder's cosine scale and a corpus's own topic cancel out, and a question from another field scores like a
+probe: nothing stands out, and the run says the corpus does not address it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+RELEVANT_Z = 3.0  # a passage bears on the question when its cosine is this many probe spreads above the probes'
+NEAR_TOP = 0.35  # ... and a paper counts when its best passage also reaches this share of the best paper's z
+CLAIMS_PER_PAPER = 3  # claims taken from each relevant paper before any paper gets more
+CUE_WEIGHT_Z = 1.0  # a claim's score: its robust z plus this times its cue strength (0..1: results, numbers)
+MAX_SENTENCES = 8  # the answer's length, in sentences (the issue's 3-8)
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
+_ENTITY = re.compile(r"\b(?:[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*|[A-Z][a-z]{2,})\b")  # OPTICAL, mBERT, XTREME-R, Swahili
+
+
+def _centre_scale(scores: np.ndarray) -> tuple[float, float]:
+    med = float(np.median(scores))
+    return med, max(float(np.median(np.abs(scores - med))) * 1.4826, 1e-6)
+
+
+def robust_z(scores: np.ndarray) -> np.ndarray:
+    """(score - median) / (1.4826 * MAD): how far each score stands above the bulk, in robust standard deviations."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.size == 0:
+        return scores
+    med, mad = _centre_scale(scores)
+    return (scores - med) / mad
+
+
+def corpus_scale(cosines: np.ndarray, z: np.ndarray):
+    """A function turning any cosine with the question into the z scale of `z` (a linear fit of z on cosine)."""
+    cos = np.asarray(cosines, dtype=np.float64)
+    if cos.size < 2 or float(np.ptp(cos)) < 1e-9:
+        return lambda c: 0.0
+    slope, intercept = np.polyfit(cos, np.asarray(z, dtype=np.float64), 1)
+    return lambda c: float(slope * float(c) + intercept)
+
+
+@dataclass
+class PaperRelevance:
+    """A paper's relevance to the question: the z-score of its best passage, and whether it counts."""
+
+    paper_id: str
+    z: float
+    best_passage: int
+    used: bool = False
+
+
+# Questions from fields far from any one corpus (a few per field, in English): the null that relevance is measured
+# against. A corpus on one of these fields moves the median of the probes little.
+PROBES = (
+    "What causes the tides in the ocean?",
+    "How long should bread dough rise before baking?",
+    "Which team won the football world cup final?",
+    "What are the symptoms of iron deficiency anaemia?",
+    "How do volcanoes form at subduction zones?",
+    "What is the best way to prune apple trees in winter?",
+    "How does compound interest grow a savings account?",
+    "Who painted the ceiling of the Sistine Chapel?",
+    "What is the boiling point of water at high altitude?",
+    "How do bees communicate the location of flowers?",
+    "What were the main causes of the French Revolution?",
+    "How do you change a flat tyre on a bicycle?",
+    "What is the legal drinking age in different countries?",
+    "How are diamonds formed deep in the Earth?",
+    "Which vitamins are found in citrus fruit?",
+    "How does a refrigerator keep food cold?",
+    "What is the plot of Shakespeare's Hamlet?",
+    "How many moons does Jupiter have?",
+    "What training plan helps run a first marathon?",
+    "How do glaciers carve valleys in mountains?",
+    "What is the history of the Silk Road trade?",
+    "How should a violin be tuned?",
+    "What determines the price of crude oil?",
+    "How do antibiotics kill bacteria?",
+)
+
+
+def null_z(cosines: np.ndarray, probe_cosines: np.ndarray) -> np.ndarray:
+    """Each passage's cosine with the question against its cosines with the probes: (cos - median over probes) /
+    the corpus-wide spread of probe cosines (median of per-passage MADs, x 1.4826)."""
+    cos = np.asarray(cosines, dtype=np.float64)
+    probes = np.asarray(probe_cosines, dtype=np.float64).reshape(len(cos), -1)
+    if cos.size == 0:
+        return cos
+    centre = np.median(probes, axis=1)
+    spread = float(np.median(np.median(np.abs(probes - centre[:, None]), axis=1))) * 1.4826
+    return (cos - centre) / max(spread, 1e-6)
+
+
+def relevant_papers(rows: Sequence[dict[str, Any]], z: np.ndarray, min_z: float = RELEVANT_Z) -> list[PaperRelevance]:
+    """Every paper with its best passage's z (null_z), best first; `used` marks those that bear on the question:
+    best z >= `min_z` and at least NEAR_TOP of the best paper's (a paper far below the top is only topical)."""
+    best: dict[str, PaperRelevance] = {}
+    for row, score in zip(rows, z):
+        pid = row["paper_id"]
+        if pid not in best or score > best[pid].z:
+            best[pid] = PaperRelevance(pid, float(score), int(row["id"]))
+    ranked = sorted(best.values(), key=lambda p: -p.z)
+    if ranked:
+        top = ranked[0].z
+        for p in ranked:
+            p.used = p.z >= min_z and p.z >= NEAR_TOP * top
+    return ranked
+
+
+def spread_claims(per_paper: dict[str, list[Any]], max_claims: int, per_paper_first: int = CLAIMS_PER_PAPER) -> list[Any]:
+    """Claims from every relevant paper: each paper's best `per_paper_first` first (round robin in paper order),
+    then the rest by score, up to `max_claims`. Each list in `per_paper` is ordered best first."""
+    out: list[Any] = []
+    for rnd in range(per_paper_first):
+        for items in per_paper.values():
+            if rnd < len(items) and len(out) < max_claims:
+                out.append(items[rnd])
+    rest = sorted((c for items in per_paper.values() for c in items[per_paper_first:]), key=lambda c: -c.score)
+    out.extend(rest[: max(0, max_claims - len(out))])
+    return out
+
+
+# -- findings ------------------------------------------------------------------------------------------------------
+def _terms(text: str) -> set[str]:
+    """Entities and numbers of a claim: the aspects two claims must share to speak of the same thing."""
+    return {m.group().casefold() for m in _ENTITY.finditer(text)} | {m.group().strip() for m in _NUMBER.finditer(text)}
+
+
+def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]:
+    """Claims grouped by aspect (single linkage): two claims join when their cosine stands out among all claim pairs
+    of this run (robust z >= 1.5, relative to the run, not a fixed cosine) or when they share two entities/numbers.
+    Groups come out ordered by their first member."""
+    n = len(texts)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n > 1:
+        v = np.asarray(vectors, dtype=np.float64)
+        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+        sims = v @ v.T
+        upper = sims[np.triu_indices(n, k=1)]
+        z = robust_z(upper)
+        zmap = np.zeros_like(sims)
+        zmap[np.triu_indices(n, k=1)] = z
+        terms = [_terms(t) for t in texts]
+        for i in range(n):
+            for j in range(i + 1, n):
+                if zmap[i, j] >= 1.5 or len(terms[i] & terms[j]) >= 2:
+                    parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def finding_label(texts: Sequence[str]) -> str:
+    """A short label: the entities and numbers most of the finding's claims share (else its first claim's start)."""
+    counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    for t in texts:
+        for m in _ENTITY.finditer(t):
+            key = m.group().casefold()
+            shown.setdefault(key, m.group())
+            counts[key] = counts.get(key, 0) + 1
+    common = [shown[k] for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= max(2, len(texts) // 2)]
+    if common:
+        return ", ".join(common[:4])
+    words = texts[0].split()
+    return " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+
+
+@dataclass
+class Finding:
+    """Claims on one aspect, the papers that state them, and the other papers that agree or conflict."""
+
+    label: str
+    claim_ids: list[int]
+    paper_ids: list[str]
+    agree: list[str] = field(default_factory=list)
+    conflict: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"label": self.label, "claim_ids": self.claim_ids, "paper_ids": self.paper_ids, "agree": self.agree,
+                "conflict": self.conflict}  # fmt: skip
+
+
+DECISIVE = 0.5  # an evidence sentence speaks for or against a claim when the verifier gives that stance >= this
+
+
+def stances_of_papers(claims: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """Papers (other than the claims' own) whose stored evidence the verifier judged to support / refute the claims.
+    A paper both supporting and refuting counts as conflicting only if its refutation is the stronger."""
+    own = {c.get("paper_id") for c in claims}
+    sup: dict[str, float] = {}
+    ref: dict[str, float] = {}
+    for c in claims:
+        for e in c.get("evidence") or []:
+            pid = e.get("paper_id")
+            if not pid or pid in own:
+                continue
+            ps, pr = e.get("p_support") or 0.0, e.get("p_refute") or 0.0
+            if ps >= DECISIVE and ps > pr:
+                sup[pid] = max(sup.get(pid, 0.0), ps)
+            if pr >= DECISIVE and pr > ps:
+                ref[pid] = max(ref.get(pid, 0.0), pr)
+    conflict = sorted(p for p in ref if ref[p] >= sup.get(p, 0.0))
+    agree = sorted(p for p in sup if p not in conflict)
+    return agree, conflict
+
+
+def build_findings(claims: Sequence[dict[str, Any]], vectors: np.ndarray) -> list[Finding]:
+    """Findings of a run's claims (dicts with id, text, paper_id and their stored evidence rows)."""
+    groups = group_findings([c["text"] for c in claims], vectors)
+    out = []
+    for g in groups:
+        members = [claims[i] for i in g]
+        papers = list(dict.fromkeys(c["paper_id"] for c in members if c.get("paper_id")))
+        agree, conflict = stances_of_papers(members)
+        # two stating papers whose claims refute each other conflict too
+        for c in members:
+            for e in c.get("evidence") or []:
+                if e.get("paper_id") in papers and e.get("paper_id") != c.get("paper_id"):
+                    if (e.get("p_refute") or 0.0) >= DECISIVE and (e.get("p_refute") or 0.0) > (e.get("p_support") or 0.0):
+                        conflict = sorted(set(conflict) | {e["paper_id"], c["paper_id"]})
+        out.append(Finding(finding_label([c["text"] for c in members]), [c["id"] for c in members], papers, agree, conflict))
+    return out
+
+
+# -- the answer ------------------------------------------------------------------------------------------------------
+def _quote(claim: dict[str, Any], cite: Any) -> str:
+    lang = claim.get("lang")
+    return f"[{cite(claim['paper_id'])}] reports “{claim['text']}”" + (f" ({lang})" if lang and lang != "en" else "")
+
+
+def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, Any]], cite: Any,
+                 addressed: bool, not_addressed: str) -> dict[str, Any]:  # fmt: skip
+    """An extractive answer of at most MAX_SENTENCES sentences, one per finding, built only from stored claims
+    (quoted whole, numbers as stated): who reports what, and whether other papers corroborate or contradict it.
+    Findings stated or judged by several papers come first. `cite(paper_id)` gives a reference number."""
+    if not addressed or not findings:
+        return {"addressed": False, "text": not_addressed, "sentences": []}
+    by_id = {c["id"]: c for c in claims}
+    ordered = sorted(findings, key=lambda f: (-(len(f["paper_ids"]) + len(f["agree"]) + len(f["conflict"])), f["n"]))
+    sentences = []
+    for f in ordered[:MAX_SENTENCES]:
+        members = [by_id[i] for i in f["claim_ids"] if i in by_id]
+        if not members:
+            continue
+        quoted: list[dict[str, Any]] = []
+        for pid in f["paper_ids"]:  # one claim per stating paper, at most three
+            first = next((c for c in members if c.get("paper_id") == pid), None)
+            if first is not None and len(quoted) < 3:
+                quoted.append(first)
+        quoted = quoted or members[:1]
+        body = "; ".join(_quote(c, cite) for c in quoted)
+        stating = {c.get("paper_id") for c in quoted}
+        conflict = [p for p in f["conflict"]]
+        agree = [p for p in f["agree"] if p not in stating]
+        refs = lambda ps: ", ".join(f"[{cite(p)}]" for p in ps)  # noqa: E731
+        if conflict:
+            tail = f"; these conflict: {refs(conflict)} {'disagree' if len(conflict) > 1 else 'disagrees'}"
+            if agree:
+                tail += f", while {refs(agree)} {'agree' if len(agree) > 1 else 'agrees'}"
+        elif agree:
+            tail = f"; corroborated by {refs(agree)}"
+        elif len(stating) > 1:
+            tail = "; the papers state it independently"
+        else:
+            tail = "; stated by this paper only, not corroborated elsewhere"
+        papers = list(dict.fromkeys([c["paper_id"] for c in quoted] + agree + conflict))
+        sentences.append({"text": body + tail + ".", "claim_ids": [c["id"] for c in quoted], "paper_ids": papers})
+    return {"addressed": True, "text": " ".join(s["text"] for s in sentences), "sentences": sentences}

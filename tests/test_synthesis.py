@@ -1,0 +1,118 @@
+"""Synthesis: relevance relative to the corpus, claims from every relevant paper, findings, a traceable answer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import corpus_builder as cb
+from synth.cli import cli
+from synth.store import Store
+from synth.synthesis import build_answer, group_findings, null_z, relevant_papers, spread_claims
+
+QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
+
+
+def test_null_z_is_relative_to_the_probes_not_an_absolute_cosine():
+    rng = np.random.default_rng(0)
+    probes = rng.normal(0.80, 0.01, size=(50, 24))  # a compressed cosine scale, like e5's
+    cos = probes.mean(axis=1).copy()
+    cos[:3] += 0.08  # three passages stand out for the question
+    z = null_z(cos, probes)
+    assert (z[:3] > 5).all() and (np.abs(z[3:]) < 3).all()
+    shifted = null_z(cos - 0.5, probes - 0.5)  # another encoder's scale: the same decision
+    assert np.allclose(z, shifted)
+
+
+def test_papers_far_below_the_best_are_not_used():
+    rows = [{"id": i, "paper_id": p} for i, p in enumerate(["a", "a", "b", "c", "d"])]
+    ranked = relevant_papers(rows, np.array([9.0, 2.0, 6.0, 3.2, 0.5]))
+    assert [(r.paper_id, r.used) for r in ranked] == [("a", True), ("b", True), ("c", True), ("d", False)]
+    assert not any(r.used for r in relevant_papers(rows, np.array([2.0, 1.0, 2.5, 0.0, -1.0])))
+
+
+def test_every_relevant_paper_gives_claims_before_any_gives_more():
+    class C:
+        def __init__(self, name, score):
+            self.name, self.score = name, score
+
+    per_paper = {"a": [C("a1", 9), C("a2", 8), C("a3", 7), C("a4", 6)], "b": [C("b1", 1)], "c": [C("c1", 2), C("c2", 1)]}
+    picked = [c.name for c in spread_claims(per_paper, 5, per_paper_first=1)]
+    assert picked[:3] == ["a1", "b1", "c1"] and picked[3:] == ["a2", "a3"]
+
+
+def test_claims_on_one_aspect_group_together():
+    texts = [
+        "OPTICAL improves MAP on Swahili by 13.7 points over mBERT.",
+        "Kwenye Kiswahili, OPTICAL inaboresha MAP kwa alama 13.7 ikilinganishwa na mBERT.",
+        "Training takes four hours on one GPU.",
+        "The corpus has 5,000 documents in Somali.",
+    ]
+    vecs = np.eye(4)  # no help from the vectors: shared entities and numbers group the first two
+    groups = group_findings(texts, vecs)
+    assert [0, 1] in groups and [2] in groups and [3] in groups
+
+
+def test_the_answer_cites_claims_and_names_conflicts():
+    claims = [
+        {"id": 1, "text": "OPTICAL gains 13.7 MAP on Swahili.", "paper_id": "p1", "lang": "en"},
+        {"id": 2, "text": "OPTICAL inapata 3.7 MAP kwa Kiswahili.", "paper_id": "p2", "lang": "sw"},
+        {"id": 3, "text": "Training takes four hours.", "paper_id": "p3", "lang": "en"},
+    ]
+    findings = [
+        {"n": 1, "label": "OPTICAL, MAP", "claim_ids": [1, 2], "paper_ids": ["p1", "p2"], "agree": [], "conflict": ["p1", "p2"]},
+        {"n": 2, "label": "Training", "claim_ids": [3], "paper_ids": ["p3"], "agree": [], "conflict": []},
+    ]
+    order: list[str] = []
+    cite = lambda p: order.index(p) + 1 if p in order else (order.append(p) or len(order))  # noqa: E731
+    answer = build_answer(findings, claims, cite, True, "not addressed")
+    assert answer["addressed"] and len(answer["sentences"]) == 2
+    first, second = answer["sentences"]
+    assert "[1] reports “OPTICAL gains 13.7 MAP on Swahili.”" in first["text"] and "(sw)" in first["text"]
+    assert "conflict" in first["text"] and first["claim_ids"] == [1, 2] and set(first["paper_ids"]) == {"p1", "p2"}
+    assert "not corroborated elsewhere" in second["text"] and second["claim_ids"] == [3]
+    assert build_answer([], claims, cite, False, "The corpus does not address this question.")["text"].startswith("The corpus does not")
+
+
+@pytest.fixture
+def corpus(db_path, monkeypatch):
+    monkeypatch.setattr("synth.commands.verify.load_verifier", lambda settings, nli: cb.OverlapVerifier())
+    cb.build(Store(db_path)).close()
+    return db_path
+
+
+def _report(runner, db, *question):
+    args = ["--db", str(db), "--quiet", "verify", "--question", *question, "--encoder", "optical"]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = runner.invoke(cli, ["--db", str(db), "report", "--format", "json"], catch_exceptions=False)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.slow
+def test_a_question_run_uses_every_relevant_paper_in_every_language_and_answers(runner, corpus):
+    data = _report(runner, corpus, QUESTION)
+    used = {p["id"] for p in data["papers"] if p["used"]}
+    assert {cb.OPTICAL.id, cb.FOLLOWUP.id, cb.SWAHILI.id, cb.GERMAN.id, cb.FRENCH.id} == used  # not the geology paper
+    langs = {c["lang"] for c in data["claims"]}
+    assert {"en", "sw", "de", "fr"} <= langs
+    answer = data["answer"]
+    assert answer["addressed"] and 1 <= len(answer["sentences"]) <= 8
+    claims = {c["id"]: c for c in data["claims"]}
+    cited = {r["id"] for r in data["references"]}
+    for s in answer["sentences"]:  # every sentence traces to stored claims, quoted whole, and to cited papers
+        assert s["claim_ids"] and all(claims[i]["claim"] in s["text"] for i in s["claim_ids"])
+        assert set(s["paper_ids"]) <= cited
+    grouped = [i for f in data["findings"] for i in f["claim_ids"]]
+    assert sorted(grouped) == sorted(claims)  # every claim is in exactly one finding
+
+
+@pytest.mark.slow
+def test_a_question_from_another_field_is_not_addressed(runner, corpus):
+    data = _report(runner, corpus, "What is the capital of Peru and how large is its population?")
+    assert not any(p["used"] for p in data["papers"])
+    assert data["answer"]["addressed"] is False
+    assert data["answer"]["text"].startswith("The corpus does not address this question")
+    assert data["claims"] == [] and data["findings"] == []
