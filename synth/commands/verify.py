@@ -34,10 +34,10 @@ def load_verifier(settings: Settings, nli: str | None) -> Any:
     type=click.Path(dir_okay=False),
     help="Verify the claims table of a report (tab-separated or Markdown; truncated claims are matched back).",
 )
-@click.option("--max-papers", default=5, show_default=True, type=click.IntRange(1), help="Papers to extract claims from.")
+@click.option("--max-papers", default=10, show_default=True, type=click.IntRange(1), help="Relevant papers to extract claims from.")
 @click.option("--max-claims", default=20, show_default=True, type=click.IntRange(1), help="Claims to verify.")
 @click.option("-k", "--k", "k", default=5, show_default=True, type=click.IntRange(1), help="Evidence sentences per claim.")
-@click.option("--min-relevance", type=float, help="Cosine a passage needs to bear on the question (default per encoder).")
+@click.option("--min-relevance", type=float, help="Spreads above the probe questions a passage needs to bear on the question (default 3).")
 @click.option("--encoder", help="Encoder name (default: the configured one; `hashing` needs no model).")
 @click.option("--nli", help="Use this NLI cross-encoder model as the verifier instead of the shipped one.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line, in order.")
