@@ -21,8 +21,9 @@ NEAR_TOP = 0.35  # ... and a paper counts when its best passage also reaches thi
 CLAIMS_PER_PAPER = 3  # claims taken from each relevant paper before any paper gets more
 CUE_WEIGHT_Z = 1.0  # a claim's score: its robust z plus this times its cue strength (0..1: results, numbers)
 MAX_SENTENCES = 8  # the answer's length, in sentences (the issue's 3-8)
+PAIR_Z = 2.5  # two claims speak to the same aspect when their cosine stands this far out among the run's claim pairs
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
+_NUMBER = re.compile(r"\d+[.,]\d+|\d+\s*%")  # 13.7, 24,6, 63 %: specific numbers (not "3 sizes" or "2023")
 _ENTITY = re.compile(r"\b(?:[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*|[A-Z][a-z]{2,})\b")  # OPTICAL, mBERT, XTREME-R, Swahili
 
 
@@ -138,8 +139,8 @@ def _terms(text: str) -> set[str]:
 
 def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]:
     """Claims grouped by aspect (single linkage): two claims join when their cosine stands out among all claim pairs
-    of this run (robust z >= 1.5, relative to the run, not a fixed cosine) or when they share two entities/numbers.
-    Groups come out ordered by their first member."""
+    of this run (robust z >= PAIR_Z, relative to the run, not a fixed cosine) or when they share two entities or
+    specific numbers. Groups come out ordered by their first member."""
     n = len(texts)
     parent = list(range(n))
 
@@ -160,7 +161,7 @@ def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]
         terms = [_terms(t) for t in texts]
         for i in range(n):
             for j in range(i + 1, n):
-                if zmap[i, j] >= 1.5 or len(terms[i] & terms[j]) >= 2:
+                if zmap[i, j] >= PAIR_Z or len(terms[i] & terms[j]) >= 2:
                     parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -247,6 +248,22 @@ def _quote(claim: dict[str, Any], cite: Any) -> str:
     return f"[{cite(claim['paper_id'])}] reports “{claim['text']}”" + (f" ({lang})" if lang and lang != "en" else "")
 
 
+def _refutations(members: Sequence[dict[str, Any]], papers: Sequence[str], cite: Any) -> str:
+    """"in contrast, [n] reports “…”" for each conflicting paper: its most decisive refuting evidence sentence,
+    quoted whole as stored (so both sides' numbers are in the answer)."""
+    parts = []
+    for pid in papers[:2]:
+        best = None
+        for c in members:
+            for e in c.get("evidence") or []:
+                if e.get("paper_id") == pid and (best is None or (e.get("p_refute") or 0) > (best.get("p_refute") or 0)):
+                    best = e
+        if best is not None:
+            lang = best.get("lang")
+            parts.append(f"[{cite(pid)}] reports “{best['text']}”" + (f" ({lang})" if lang and lang != "en" else ""))
+    return ("in contrast, " + "; ".join(parts)) if parts else ""
+
+
 def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, Any]], cite: Any,
                  addressed: bool, not_addressed: str) -> dict[str, Any]:  # fmt: skip
     """An extractive answer of at most MAX_SENTENCES sentences, one per finding, built only from stored claims
@@ -269,19 +286,21 @@ def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, 
         quoted = quoted or members[:1]
         body = "; ".join(_quote(c, cite) for c in quoted)
         stating = {c.get("paper_id") for c in quoted}
-        conflict = [p for p in f["conflict"]]
+        conflict = list(f["conflict"])
         agree = [p for p in f["agree"] if p not in stating]
         refs = lambda ps: ", ".join(f"[{cite(p)}]" for p in ps)  # noqa: E731
-        if conflict:
-            tail = f"; these conflict: {refs(conflict)} {'disagree' if len(conflict) > 1 else 'disagrees'}"
-            if agree:
-                tail += f", while {refs(agree)} {'agree' if len(agree) > 1 else 'agrees'}"
-        elif agree:
-            tail = f"; corroborated by {refs(agree)}"
-        elif len(stating) > 1:
-            tail = "; the papers state it independently"
-        else:
-            tail = "; stated by this paper only, not corroborated elsewhere"
+        parts = []
+        if len([p for p in conflict if p in stating]) >= 2:
+            parts.append("these statements conflict")
+        against = _refutations(members, [p for p in conflict if p not in stating], cite)
+        if against:
+            parts.append(against)
+        if agree:
+            parts.append(f"corroborated by {refs(agree)}")
+        if not parts:
+            parts.append("the papers state it independently" if len(stating) > 1
+                         else "stated by this paper only, not corroborated elsewhere")  # fmt: skip
+        tail = "; " + "; ".join(parts)
         papers = list(dict.fromkeys([c["paper_id"] for c in quoted] + agree + conflict))
         sentences.append({"text": body + tail + ".", "claim_ids": [c["id"] for c in quoted], "paper_ids": papers})
     return {"addressed": True, "text": " ".join(s["text"] for s in sentences), "sentences": sentences}
