@@ -28,7 +28,7 @@ def test_null_z_is_relative_to_the_probes_not_an_absolute_cosine():
 
 def test_papers_far_below_the_best_are_not_used():
     rows = [{"id": i, "paper_id": p} for i, p in enumerate(["a", "a", "b", "c", "d"])]
-    ranked = relevant_papers(rows, np.array([9.0, 2.0, 6.0, 3.2, 0.5]))
+    ranked = relevant_papers(rows, np.array([9.0, 2.0, 6.0, 4.6, 3.2]))
     assert [(r.paper_id, r.used) for r in ranked] == [("a", True), ("b", True), ("c", True), ("d", False)]
     assert not any(r.used for r in relevant_papers(rows, np.array([2.0, 1.0, 2.5, 0.0, -1.0])))
 
