@@ -1,4 +1,5 @@
-"""Question-passage cosine scale per encoder: on-topic vs off-topic questions over a corpus (sets default_min_relevance).
+"""Question-passage cosine scale per encoder: on-topic vs off-topic questions over a corpus (why relevance is no longer
+an absolute cosine: each encoder has its own scale; see synth/synthesis.py).
 
 Usage: python bench/relevance_scale.py DB [ENCODER ...]
 """

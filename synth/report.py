@@ -192,7 +192,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
             }
         )
     verdicts = {label: sum(c["verdict"] == label for c in claims) for label in LABELS}
-    ranking = store.ranking_stats(rid, None)
+    ranking = store.ranking_stats(rid)
     fetch = _fetch_summary(store)
     corpus = store.corpus_summary()
     counts = {
@@ -220,7 +220,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         for f in findings
     ]  # fmt: skip
     papers = [
-        {"id": r["paper_id"], "title": (store.paper(r["paper_id"]) or {}).get("title") or r["paper_id"],
+        {"id": r["paper_id"], "title": r["title"] or r["paper_id"],
          "relevance": r["score"], "used": bool(r["used"])}
         for r in store.run_papers(rid)
     ]  # fmt: skip

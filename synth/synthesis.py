@@ -203,6 +203,17 @@ class Finding:
 DECISIVE = 0.5  # an evidence sentence speaks for or against a claim when the verifier gives that stance >= this
 
 
+def _refutes(e: dict[str, Any]) -> bool:
+    """Whether the verifier judged this evidence sentence to refute its claim (decisively, and more than support)."""
+    pr, ps = e.get("p_refute") or 0.0, e.get("p_support") or 0.0
+    return pr >= DECISIVE and pr > ps
+
+
+def _supports(e: dict[str, Any]) -> bool:
+    ps, pr = e.get("p_support") or 0.0, e.get("p_refute") or 0.0
+    return ps >= DECISIVE and ps > pr
+
+
 def stances_of_papers(claims: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """Papers (other than the claims' own) whose stored evidence the verifier judged to support / refute the claims.
     A paper both supporting and refuting counts as conflicting only if its refutation is the stronger."""
@@ -214,11 +225,10 @@ def stances_of_papers(claims: Sequence[dict[str, Any]]) -> tuple[list[str], list
             pid = e.get("paper_id")
             if not pid or pid in own:
                 continue
-            ps, pr = e.get("p_support") or 0.0, e.get("p_refute") or 0.0
-            if ps >= DECISIVE and ps > pr:
-                sup[pid] = max(sup.get(pid, 0.0), ps)
-            if pr >= DECISIVE and pr > ps:
-                ref[pid] = max(ref.get(pid, 0.0), pr)
+            if _supports(e):
+                sup[pid] = max(sup.get(pid, 0.0), e["p_support"])
+            if _refutes(e):
+                ref[pid] = max(ref.get(pid, 0.0), e["p_refute"])
     conflict = sorted(p for p in ref if ref[p] >= sup.get(p, 0.0))
     agree = sorted(p for p in sup if p not in conflict)
     return agree, conflict
@@ -235,9 +245,8 @@ def build_findings(claims: Sequence[dict[str, Any]], vectors: np.ndarray) -> lis
         # two stating papers whose claims refute each other conflict too
         for c in members:
             for e in c.get("evidence") or []:
-                if e.get("paper_id") in papers and e.get("paper_id") != c.get("paper_id"):
-                    if (e.get("p_refute") or 0.0) >= DECISIVE and (e.get("p_refute") or 0.0) > (e.get("p_support") or 0.0):
-                        conflict = sorted(set(conflict) | {e["paper_id"], c["paper_id"]})
+                if e.get("paper_id") in papers and e.get("paper_id") != c.get("paper_id") and _refutes(e):
+                    conflict = sorted(set(conflict) | {e["paper_id"], c["paper_id"]})
         out.append(Finding(finding_label([c["text"] for c in members]), [c["id"] for c in members], papers, agree, conflict))
     return out
 

@@ -148,19 +148,18 @@ class RunsMixin:
         with self.transaction():  # type: ignore[attr-defined]
             self.db["run_papers"].insert_all([dict(r, run_id=run_id) for r in rows], replace=True)
 
-    def ranking_stats(self, run_id: int, min_dense: float | None) -> dict[str, Any]:
-        """Passages ranked, the best dense score, and (with `min_dense`) how many reach it."""
+    def ranking_stats(self, run_id: int) -> dict[str, Any]:
+        """Passages ranked and the best dense score of a run, and how many papers it ranked and used."""
         q = self.db.execute
         n, best = q("SELECT COUNT(*), MAX(dense) FROM run_ranking WHERE run_id = ?", [run_id]).fetchone()
-        relevant = None
-        if min_dense is not None:
-            relevant = q("SELECT COUNT(*) FROM run_ranking WHERE run_id = ? AND dense >= ?", [run_id, min_dense]).fetchone()[0]
         ranked, used = q("SELECT COUNT(*), COALESCE(SUM(used = 1), 0) FROM run_papers WHERE run_id = ?", [run_id]).fetchone()
-        return {"passages_ranked": n, "max_dense": best, "relevant_passages": relevant, "papers_ranked": ranked, "papers_used": used}
+        return {"passages_ranked": n, "max_dense": best, "papers_ranked": ranked, "papers_used": used}
 
     def run_papers(self, run_id: int) -> list[dict[str, Any]]:
-        """The papers a run ranked, in rank order: paper_id, rank, score (relevance), used."""
-        return [dict(r) for r in self.db.query("SELECT * FROM run_papers WHERE run_id = ? ORDER BY rank", [run_id])]
+        """The papers a run ranked, in rank order: paper_id, title, rank, score (relevance), used."""
+        sql = ("SELECT r.*, p.title FROM run_papers r LEFT JOIN papers p ON p.id = r.paper_id "
+               "WHERE r.run_id = ? ORDER BY r.rank")  # fmt: skip
+        return [dict(r) for r in self.db.query(sql, [run_id])]
 
     # -- claims, evidence, verdicts ---------------------------------------------------------------
     def save_judged_claim(
