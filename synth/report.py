@@ -204,6 +204,7 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "passages": corpus["passages"],
         "passages_ranked": ranking["passages_ranked"],
         "relevant_passages": stored_counts.get("relevant_passages"),
+        "deciding_names": stored_counts.get("deciding_names") or [],
         "papers_ranked": ranking["papers_ranked"],
         "papers_used": ranking["papers_used"],
         "papers_cited": len(refs.order),

@@ -10,9 +10,11 @@ probe: nothing stands out, and the run says the corpus does not address it.
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -20,25 +22,20 @@ RELEVANT_Z = 3.0  # a passage bears on the question when its cosine is this many
 NEAR_TOP = 0.5  # ... and a paper counts when its best passage also reaches this share of the best paper's z (chosen on otkd-clir: recall 1.0)
 CLAIMS_PER_PAPER = 3  # claims taken from each relevant paper before any paper gets more
 CUE_WEIGHT_Z = 1.0  # a claim's score: its robust z plus this times its cue strength (0..1: results, numbers)
+MEASURE_Z = 2.0  # ... plus this when it reports a measurement (a number): a paper's results before its set-up
 MAX_SENTENCES = 8  # the answer's length, in sentences (the issue's 3-8)
+QUOTES_PER_SENTENCE = 3  # claims quoted in one answer sentence
 PAIR_Z = 2.5  # two claims speak to the same aspect when their cosine stands this far out among the run's claim pairs
 
+NAME_SIMILARITY = 0.75  # a word spells a name of the question when their difflib ratio reaches this (Hausa ~ haoussa)
 _NUMBER = re.compile(r"\d+[.,]\d+|\d+\s*%")  # 13.7, 24,6, 63 %: specific numbers (not "3 sizes" or "2023")
 _ENTITY = re.compile(r"\b(?:[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*|[A-Z][a-z]{2,})\b")  # OPTICAL, mBERT, XTREME-R, Swahili
+_NAME = re.compile(r"\b[a-z]*[A-Z][\w-]*")  # names in a question: Hausa, isiZulu, XLM-R, Swahili-English, DHW
 
 
 def _centre_scale(scores: np.ndarray) -> tuple[float, float]:
     med = float(np.median(scores))
     return med, max(float(np.median(np.abs(scores - med))) * 1.4826, 1e-6)
-
-
-def robust_z(scores: np.ndarray) -> np.ndarray:
-    """(score - median) / (1.4826 * MAD): how far each score stands above the bulk, in robust standard deviations."""
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.size == 0:
-        return scores
-    med, mad = _centre_scale(scores)
-    return (scores - med) / mad
 
 
 def corpus_scale(cosines: np.ndarray, z: np.ndarray):
@@ -58,6 +55,7 @@ class PaperRelevance:
     z: float
     best_passage: int
     used: bool = False
+    names: list[str] = field(default_factory=list)  # the question's names this paper mentions (narrow_by_names)
 
 
 # Questions from fields far from any one corpus (a few per field, in English): the null that relevance is measured
@@ -118,6 +116,74 @@ def relevant_papers(rows: Sequence[dict[str, Any]], z: np.ndarray, min_z: float 
     return ranked
 
 
+def fold(text: str) -> str:
+    """Case- and accent-folded text (Suaíli -> suaili): the form names are compared in."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def question_names(question: str) -> list[str]:
+    """The names a question asks about (proper nouns and acronyms: Hausa, isiZulu, XLM-R), folded, hyphenated
+    compounds split (Swahili-English: swahili, english). The question's first word is capitalised, not a name."""
+    names = []
+    for m in _NAME.finditer(question):
+        if m.start() == 0:
+            continue
+        names.extend(part for part in fold(m.group()).split("-") if len(part) >= 2)
+    return list(dict.fromkeys(names))
+
+
+def word_set(texts: Iterable[str]) -> set[str]:
+    """The folded words of some texts (what `mentions` looks names up in)."""
+    return {w for t in texts for w in re.findall(r"\w+", fold(t))}
+
+
+def mentions(name: str, words: set[str]) -> bool:
+    """Whether a name occurs among the words, spelt as in another language: exactly (short acronyms: OT, KD), inside
+    a compound (Zulu in Zulu-Anfragen, Swahili in Kiswahili), or nearly (Hausa ~ haoussa, Yoruba ~ ioruba)."""
+    if name in words:
+        return True
+    if len(name) < 4:
+        return False
+    for w in words:
+        if name in w or (len(w) >= 4 and w in name and len(w) >= len(name) - 2):
+            return True
+        if abs(len(w) - len(name)) <= 3 and difflib.SequenceMatcher(None, name, w).ratio() >= NAME_SIMILARITY:
+            return True
+    return False
+
+
+def narrow_by_names(ranked: Sequence[PaperRelevance], words_of: Callable[[str], set[str]], question: str) -> list[str]:
+    """Among the papers marked used, the names of the question that some but not all of them mention decide: a
+    paper that mentions none of those names is on the topic but not on this question, and is set unused. A name
+    every used paper mentions (the field's own: OT, KD) or none does (spelt too differently) decides nothing.
+    Returns the deciding names."""
+    used = [p for p in ranked if p.used]
+    names = question_names(question)
+    for p in used:
+        words = words_of(p.paper_id)
+        p.names = [n for n in names if mentions(n, words)]
+    deciding = [n for n in names if 0 < sum(n in p.names for p in used) < len(used)]
+    if deciding:
+        for p in used:
+            p.used = any(n in p.names for n in deciding)
+    return deciding
+
+
+_MEASURE = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def reports_measurement(text: str) -> bool:
+    """Whether a sentence states a number other than a year (0.412, 2,4 vezes, 63%, von 212 auf 168)."""
+    return bool(_MEASURE.search(_YEAR.sub("", text)))
+
+
+def claim_score(z: float, cue: float, text: str) -> float:
+    """How directly a claim answers the question: its relevance z, its cue strength, and whether it measures."""
+    return z + CUE_WEIGHT_Z * cue + (MEASURE_Z if reports_measurement(text) else 0.0)
+
+
 def spread_claims(per_paper: dict[str, list[Any]], max_claims: int, per_paper_first: int = CLAIMS_PER_PAPER) -> list[Any]:
     """Claims from every relevant paper: each paper's best `per_paper_first` first (round robin in paper order),
     then the rest by score, up to `max_claims`. Each list in `per_paper` is ordered best first."""
@@ -137,10 +203,32 @@ def _terms(text: str) -> set[str]:
     return {m.group().casefold() for m in _ENTITY.finditer(text)} | {m.group().strip() for m in _NUMBER.finditer(text)}
 
 
+class Aspects:
+    """The test of whether two sentences speak to the same aspect: their cosine stands out among all pairs of the
+    run's claims (robust z >= PAIR_Z, relative to the run, not a fixed cosine), or they share two entities or
+    specific numbers."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        v = _unit(vectors)
+        upper = (v @ v.T)[np.triu_indices(len(v), k=1)] if len(v) > 1 else np.zeros(0)
+        self.centre, self.scale = _centre_scale(upper) if upper.size else (0.0, 1.0)
+
+    def z(self, a: np.ndarray, b: np.ndarray) -> float:
+        """The pair's cosine in robust z units of the run's claim pairs."""
+        return (float(_unit(a[None])[0] @ _unit(b[None])[0]) - self.centre) / self.scale
+
+    def same(self, a_text: str, a_vec: np.ndarray, b_text: str, b_vec: np.ndarray) -> bool:
+        """Whether two sentences (text and vector each) speak to the same aspect."""
+        return self.z(a_vec, b_vec) >= PAIR_Z or len(_terms(a_text) & _terms(b_text)) >= 2
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+
 def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]:
-    """Claims grouped by aspect (single linkage): two claims join when their cosine stands out among all claim pairs
-    of this run (robust z >= PAIR_Z, relative to the run, not a fixed cosine) or when they share two entities or
-    specific numbers. Groups come out ordered by their first member."""
+    """Claims grouped by aspect (single linkage over `Aspects.same`). Groups come out ordered by first member."""
     n = len(texts)
     parent = list(range(n))
 
@@ -151,17 +239,10 @@ def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]
         return i
 
     if n > 1:
-        v = np.asarray(vectors, dtype=np.float64)
-        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
-        sims = v @ v.T
-        upper = sims[np.triu_indices(n, k=1)]
-        z = robust_z(upper)
-        zmap = np.zeros_like(sims)
-        zmap[np.triu_indices(n, k=1)] = z
-        terms = [_terms(t) for t in texts]
+        aspects = Aspects(vectors)
         for i in range(n):
             for j in range(i + 1, n):
-                if zmap[i, j] >= PAIR_Z or len(terms[i] & terms[j]) >= 2:
+                if aspects.same(texts[i], vectors[i], texts[j], vectors[j]):
                     parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -187,17 +268,19 @@ def finding_label(texts: Sequence[str]) -> str:
 
 @dataclass
 class Finding:
-    """Claims on one aspect, the papers that state them, and the other papers that agree or conflict."""
+    """Claims on one aspect, the papers that state them, the other papers that agree or conflict, and the evidence
+    rows (ids) those stances rest on."""
 
     label: str
     claim_ids: list[int]
     paper_ids: list[str]
     agree: list[str] = field(default_factory=list)
     conflict: list[str] = field(default_factory=list)
+    evidence_ids: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"label": self.label, "claim_ids": self.claim_ids, "paper_ids": self.paper_ids, "agree": self.agree,
-                "conflict": self.conflict}  # fmt: skip
+                "conflict": self.conflict, "evidence_ids": self.evidence_ids}  # fmt: skip
 
 
 DECISIVE = 0.5  # an evidence sentence speaks for or against a claim when the verifier gives that stance >= this
@@ -215,7 +298,7 @@ def _supports(e: dict[str, Any]) -> bool:
 
 
 def stances_of_papers(claims: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """Papers (other than the claims' own) whose stored evidence the verifier judged to support / refute the claims.
+    """Papers (other than the claims' own) whose evidence rows the verifier judged to support / refute the claims.
     A paper both supporting and refuting counts as conflicting only if its refutation is the stronger."""
     own = {c.get("paper_id") for c in claims}
     sup: dict[str, float] = {}
@@ -234,20 +317,47 @@ def stances_of_papers(claims: Sequence[dict[str, Any]]) -> tuple[list[str], list
     return agree, conflict
 
 
-def build_findings(claims: Sequence[dict[str, Any]], vectors: np.ndarray) -> list[Finding]:
-    """Findings of a run's claims (dicts with id, text, paper_id and their stored evidence rows)."""
+def on_aspect(claims: Sequence[dict[str, Any]], vectors: np.ndarray, embed_texts: Callable[[list[str]], np.ndarray]) -> list[dict[str, Any]]:
+    """The claims with only the decisive evidence rows (supporting or refuting) that speak to the claim's own aspect
+    (`Aspects.same`): a refutation from a sentence on another matter is the verifier's noise, not a conflict."""
+    aspects = Aspects(vectors)
+    rows = [(i, e) for i, c in enumerate(claims) for e in c.get("evidence") or [] if _supports(e) or _refutes(e)]
+    ev_vecs = embed_texts([e["text"] for _, e in rows]) if rows else np.zeros((0, 1))
+    kept: dict[int, list[dict[str, Any]]] = {}
+    for (i, e), ev in zip(rows, ev_vecs):
+        if aspects.same(claims[i]["text"], vectors[i], e["text"], ev):
+            kept.setdefault(i, []).append(e)
+    return [{**c, "evidence": kept.get(i, [])} for i, c in enumerate(claims)]
+
+
+def build_findings(
+    claims: Sequence[dict[str, Any]],
+    vectors: np.ndarray,
+    embed_texts: Callable[[list[str]], np.ndarray],
+    relevance: Sequence[float] | None = None,
+) -> list[Finding]:
+    """Findings of a run's claims (dicts with id, text, paper_id and their stored evidence rows; `vectors` theirs),
+    most relevant first: a finding ranks by its best claim's `relevance` to the question (default: claim order).
+    Agreement and conflict rest only on evidence on the claim's aspect (`on_aspect`; `embed_texts` encodes it)."""
+    judged = on_aspect(claims, np.asarray(vectors), embed_texts)
     groups = group_findings([c["text"] for c in claims], vectors)
+    if relevance is not None:  # the most relevant finding first, and in each its most relevant claim first
+        groups = [sorted(g, key=lambda i: -relevance[i]) for g in groups]
+        groups.sort(key=lambda g: -relevance[g[0]])
     out = []
     for g in groups:
-        members = [claims[i] for i in g]
+        members = [judged[i] for i in g]
         papers = list(dict.fromkeys(c["paper_id"] for c in members if c.get("paper_id")))
         agree, conflict = stances_of_papers(members)
         # two stating papers whose claims refute each other conflict too
         for c in members:
-            for e in c.get("evidence") or []:
+            for e in c["evidence"]:
                 if e.get("paper_id") in papers and e.get("paper_id") != c.get("paper_id") and _refutes(e):
                     conflict = sorted(set(conflict) | {e["paper_id"], c["paper_id"]})
-        out.append(Finding(finding_label([c["text"] for c in members]), [c["id"] for c in members], papers, agree, conflict))
+        agree = [p for p in agree if p not in conflict]
+        evidence_ids = [e["id"] for c in members for e in c["evidence"] if e.get("id") is not None]
+        label = finding_label([c["text"] for c in members])
+        out.append(Finding(label, [c["id"] for c in members], papers, agree, conflict, evidence_ids))
     return out
 
 
@@ -257,14 +367,16 @@ def _quote(claim: dict[str, Any], cite: Any) -> str:
     return f"[{cite(claim['paper_id'])}] reports “{claim['text']}”" + (f" ({lang})" if lang and lang != "en" else "")
 
 
-def _refutations(members: Sequence[dict[str, Any]], papers: Sequence[str], cite: Any) -> str:
-    """"in contrast, [n] reports “…”" for each conflicting paper: its most decisive refuting evidence sentence,
-    quoted whole as stored (so both sides' numbers are in the answer)."""
+def _refutations(members: Sequence[dict[str, Any]], papers: Sequence[str], cite: Any, allowed: set[int] | None) -> str:
+    """"in contrast, [n] reports “…”" for each conflicting paper: its most decisive refuting evidence sentence among
+    the finding's own (`allowed` ids; None: any), quoted whole as stored (so both sides' numbers are in the answer)."""
     parts = []
     for pid in papers[:2]:
         best = None
         for c in members:
             for e in c.get("evidence") or []:
+                if allowed is not None and e.get("id") not in allowed:
+                    continue
                 if e.get("paper_id") == pid and (best is None or (e.get("p_refute") or 0) > (best.get("p_refute") or 0)):
                     best = e
         if best is not None:
@@ -273,26 +385,32 @@ def _refutations(members: Sequence[dict[str, Any]], papers: Sequence[str], cite:
     return ("in contrast, " + "; ".join(parts)) if parts else ""
 
 
+def _quoted_claims(members: Sequence[dict[str, Any]], most: int = QUOTES_PER_SENTENCE) -> list[dict[str, Any]]:
+    """The claims one answer sentence quotes, in the finding's order (most relevant first): each stating paper's
+    first claim, then further claims while there is room."""
+    firsts: dict[Any, dict[str, Any]] = {}
+    for c in members:
+        firsts.setdefault(c.get("paper_id"), c)
+    rest = [c for c in members if firsts[c.get("paper_id")] is not c]
+    return (list(firsts.values()) + rest)[:most]
+
+
 def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, Any]], cite: Any,
                  addressed: bool, not_addressed: str) -> dict[str, Any]:  # fmt: skip
     """An extractive answer of at most MAX_SENTENCES sentences, one per finding, built only from stored claims
     (quoted whole, numbers as stated): who reports what, and whether other papers corroborate or contradict it.
-    Findings stated or judged by several papers come first. `cite(paper_id)` gives a reference number."""
+    Findings come in their stored order (most relevant to the question first). `cite(paper_id)` gives a reference
+    number."""
     if not addressed or not findings:
         return {"addressed": False, "text": not_addressed, "sentences": []}
     by_id = {c["id"]: c for c in claims}
-    ordered = sorted(findings, key=lambda f: (-(len(f["paper_ids"]) + len(f["agree"]) + len(f["conflict"])), f["n"]))
+    ordered = sorted(findings, key=lambda f: f["n"])
     sentences = []
     for f in ordered[:MAX_SENTENCES]:
         members = [by_id[i] for i in f["claim_ids"] if i in by_id]
         if not members:
             continue
-        quoted: list[dict[str, Any]] = []
-        for pid in f["paper_ids"]:  # one claim per stating paper, at most three
-            first = next((c for c in members if c.get("paper_id") == pid), None)
-            if first is not None and len(quoted) < 3:
-                quoted.append(first)
-        quoted = quoted or members[:1]
+        quoted = _quoted_claims(members)
         body = "; ".join(_quote(c, cite) for c in quoted)
         stating = {c.get("paper_id") for c in quoted}
         conflict = list(f["conflict"])
@@ -301,7 +419,8 @@ def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, 
         parts = []
         if len([p for p in conflict if p in stating]) >= 2:
             parts.append("these statements conflict")
-        against = _refutations(members, [p for p in conflict if p not in stating], cite)
+        allowed = set(f["evidence_ids"]) if f.get("evidence_ids") is not None else None
+        against = _refutations(members, [p for p in conflict if p not in stating], cite, allowed)
         if against:
             parts.append(against)
         if agree:

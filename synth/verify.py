@@ -8,20 +8,22 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import __version__
-from .claims import Candidate, candidates_from_passages, normalize, rank_and_select, split_sentences
+from .claims import Candidate, candidates_from_passages, cue_strength, normalize, rank_and_select, split_sentences
 from .errors import BadInputError, ModelError
 from .results import ClaimResult, evidence_json
 from .retrieve import RRF_K, Retriever, embed
 from .store import Store
 from .synthesis import (
-    CUE_WEIGHT_Z,
     PROBES,
     RELEVANT_Z,
     build_findings,
+    claim_score,
     corpus_scale,
+    narrow_by_names,
     null_z,
     relevant_papers,
     spread_claims,
+    word_set,
 )
 from .verifier.base import LABELS
 
@@ -89,7 +91,8 @@ def _settings(encoder: Any, verifier: Any, opts: RunOptions, min_rel: float) -> 
         "max_papers": opts.max_papers,
         "max_claims": opts.max_claims,
         "min_relevance": min_rel,
-        "relevance": "robust z of the question-passage cosine against the corpus (median, MAD)",
+        "relevance": "robust z of the question-passage cosine against unrelated-field probes; a paper also needs "
+        "half the best paper's z and, where the question names what only some papers mention, one of those names",
         "rrf_k": RRF_K,
         "same_paper_weight": opts.same_paper_weight,
         "ranking_depth": opts.ranking_depth,
@@ -236,6 +239,7 @@ def verify_question(
         cosines = retriever.matrix @ qv
         z = null_z(cosines, retriever.matrix @ embed(store, encoder, list(PROBES), "query").T)
         ranked_papers = relevant_papers(retriever.rows, z, min_z=min_rel)
+        deciding = narrow_by_names(ranked_papers, lambda p: word_set(r["text"] for r in retriever.passages_of(p)), question)
         chosen = [r.paper_id for r in ranked_papers if r.used][: opts.max_papers]
         store.save_run_papers(
             run_id,
@@ -245,8 +249,8 @@ def verify_question(
         repeated = repeated_sentences(retriever.rows)
         per_paper: dict[str, list[Candidate]] = {}
         n_cands = 0
+        scale = corpus_scale(cosines, z)
         if chosen:
-            scale = corpus_scale(cosines, z)
             for p in chosen:
                 cands = [c for c in candidates_from_passages(retriever.passages_of(p)) if normalize(c.text) not in repeated]
                 if not cands:
@@ -258,7 +262,7 @@ def verify_question(
                 )
                 for c in kept:
                     c.relevance = scale(c.relevance)
-                    c.score = c.relevance + CUE_WEIGHT_Z * c.cue
+                    c.score = claim_score(c.relevance, c.cue, c.text)
                 per_paper[p] = sorted(kept, key=lambda c: -c.score)
         selected = spread_claims(per_paper, opts.max_claims)
         results = []
@@ -273,7 +277,9 @@ def verify_question(
         stored = store.run_claims(run_id)
         if stored:
             vecs = embed(store, encoder, [c["text"] for c in stored], "passage")
-            store.save_findings(run_id, [f.as_json() for f in build_findings(stored, vecs)])
+            relevance = [claim_score(scale(float(v @ qv)), cue_strength(c["text"]), c["text"]) for c, v in zip(stored, vecs)]
+            findings = build_findings(stored, vecs, lambda texts: embed(store, encoder, texts, "passage"), relevance)
+            store.save_findings(run_id, [f.as_json() for f in findings])
         store.finish_run(
             run_id,
             {
@@ -284,6 +290,7 @@ def verify_question(
                 "papers_used": len(chosen),
                 "candidates": n_cands,
                 "best_z": round(ranked_papers[0].z, 3) if ranked_papers else None,
+                "deciding_names": deciding,
             },
         )
     return run_id, results

@@ -10,7 +10,19 @@ import pytest
 import corpus_builder as cb
 from synth.cli import cli
 from synth.store import Store
-from synth.synthesis import build_answer, group_findings, null_z, relevant_papers, spread_claims
+from synth.synthesis import (
+    PaperRelevance,
+    build_answer,
+    build_findings,
+    group_findings,
+    mentions,
+    narrow_by_names,
+    null_z,
+    question_names,
+    relevant_papers,
+    spread_claims,
+    word_set,
+)
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 
@@ -31,6 +43,46 @@ def test_papers_far_below_the_best_are_not_used():
     ranked = relevant_papers(rows, np.array([9.0, 2.0, 6.0, 4.6, 3.2]))
     assert [(r.paper_id, r.used) for r in ranked] == [("a", True), ("b", True), ("c", True), ("d", False)]
     assert not any(r.used for r in relevant_papers(rows, np.array([2.0, 1.0, 2.5, 0.0, -1.0])))
+
+
+def test_names_of_the_question_are_found_in_other_spellings():
+    assert question_names("Does OT beat KD for Swahili-English retrieval with Hausa, isiZulu and XLM-R?") == [
+        "ot", "kd", "swahili", "english", "hausa", "isizulu", "xlm"]  # fmt: skip
+    words = word_set(["La distillation pour la recherche en haoussa.", "Utafiti wa Kiswahili.", "Zulu-Anfragen an Dokumente"])
+    assert mentions("hausa", words) and mentions("swahili", words) and mentions("zulu", words)
+    assert not mentions("somali", words) and not mentions("house", words) and not mentions("ot", word_set(["not"]))
+
+
+def test_a_paper_on_the_topic_but_not_on_the_question_names_is_not_used():
+    texts = {
+        "hausa-fr": "Nous avons évalué la distillation OT et KD avec des requêtes en haoussa.",
+        "swahili-en": "We compared OT and KD distillation for Swahili queries.",
+        "somali-en": "We trained OT and KD students for Somali retrieval.",
+        "all-de": "OT und KD für Hausa, Somali und Suaheli.",
+    }
+    ranked = [PaperRelevance(p, 9.0 - i, i, used=True) for i, p in enumerate(texts)]
+    deciding = narrow_by_names(ranked, lambda p: word_set([texts[p]]), "Does OT beat KD for cross-lingual retrieval with Hausa queries?")
+    assert deciding == ["hausa"]  # OT and KD are in every paper: they decide nothing
+    assert {r.paper_id for r in ranked if r.used} == {"hausa-fr", "all-de"}
+    again = [PaperRelevance(p, 1.0, 0, used=True) for p in texts]
+    assert narrow_by_names(again, lambda p: word_set([texts[p]]), "How does OT compare with KD?") == []
+    assert all(r.used for r in again)  # a question without deciding names keeps every relevant paper
+
+
+def test_findings_come_most_relevant_first_and_ignore_refutations_on_another_matter():
+    claims = [
+        {"id": 1, "text": "We describe the training set-up of the student.", "paper_id": "p1", "evidence": []},
+        {"id": 2, "text": "OT reached 0.412 nDCG@10, KD 0.371.", "paper_id": "p1", "evidence": [
+            {"id": 10, "paper_id": "p2", "text": "OT kam auf 0,384 nDCG@10, KD auf 0,379.", "p_refute": 0.9, "p_support": 0.05},
+            {"id": 11, "paper_id": "p3", "text": "Bread dough rises in two hours.", "p_refute": 0.95, "p_support": 0.0},
+        ]},
+    ]  # fmt: skip
+    vec = {claims[0]["text"]: [1, 0, 0], claims[1]["text"]: [0, 1, 0], "OT kam auf 0,384 nDCG@10, KD auf 0,379.": [0, 0.95, 0.3],
+           "Bread dough rises in two hours.": [0.1, 0.0, 1.0]}  # fmt: skip
+    embed = lambda texts: np.array([vec[t] for t in texts], dtype=float)  # noqa: E731
+    found = build_findings(claims, embed([c["text"] for c in claims]), embed, relevance=[1.0, 5.0])
+    assert [f.claim_ids for f in found] == [[2], [1]]  # the measured result first
+    assert found[0].conflict == ["p2"] and found[0].evidence_ids == [10]  # not the bread sentence of p3
 
 
 def test_every_relevant_paper_gives_claims_before_any_gives_more():
@@ -74,6 +126,17 @@ def test_the_answer_cites_claims_and_names_conflicts():
     assert "conflict" in first["text"] and first["claim_ids"] == [1, 2] and set(first["paper_ids"]) == {"p1", "p2"}
     assert "not corroborated elsewhere" in second["text"] and second["claim_ids"] == [3]
     assert build_answer([], claims, cite, False, "The corpus does not address this question.")["text"].startswith("The corpus does not")
+
+
+def test_an_answer_sentence_quotes_each_paper_s_most_relevant_claim_first():
+    claims = [
+        {"id": 1, "text": "El modelo de bytes alcanzó 88,3 % frente a 85,9 %.", "paper_id": "p1", "lang": "es"},
+        {"id": 2, "text": "Comparamos un modelo de bytes con SentencePiece.", "paper_id": "p1", "lang": "es"},
+        {"id": 3, "text": "Byte sequences were 3.1 times longer.", "paper_id": "p2", "lang": "en"},
+    ]
+    findings = [{"n": 1, "label": "bytes", "claim_ids": [1, 2, 3], "paper_ids": ["p1", "p2"], "agree": [], "conflict": []}]
+    text = build_answer(findings, claims, lambda p: int(p[1:]), True, "-")["text"]
+    assert text.index("88,3 %") < text.index("3.1 times") < text.index("Comparamos")
 
 
 @pytest.fixture

@@ -176,3 +176,9 @@ def m005_findings(db: Database) -> None:
         pk=("run_id", "n"),
         foreign_keys=[("run_id", "runs", "id")],
     )
+
+
+@migrations()
+def m006_finding_evidence(db: Database) -> None:
+    """The evidence rows a finding's agreement and conflict rest on (on the finding's aspect, judged decisive)."""
+    db["findings"].add_column("evidence_ids", str)  # JSON list of evidence.id

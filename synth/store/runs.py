@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 RUN_STATUSES = ("running", "done", "failed", "interrupted")
 
+_FINDING_LISTS = ("claim_ids", "paper_ids", "agree", "conflict", "evidence_ids")  # findings' JSON list columns
+
 
 def _alive(pid: int | None) -> bool:
     """Whether a process with this pid exists on this host (a zombie or another user's counts as alive)."""
@@ -205,10 +207,11 @@ class RunsMixin:
         return self.db.execute("SELECT 1 FROM run_ranking WHERE run_id = ? LIMIT 1", [run_id]).fetchone() is not None
 
     def save_findings(self, run_id: int, findings: Sequence[dict[str, Any]]) -> None:
-        """Replace a run's findings ({label, claim_ids, paper_ids, agree, conflict}), in order, in one transaction."""
+        """Replace a run's findings ({label, claim_ids, paper_ids, agree, conflict, evidence_ids}), in order, in one
+        transaction."""
         rows = [
             {"run_id": run_id, "n": n, "label": f["label"],
-             **{k: json.dumps(f[k], ensure_ascii=False) for k in ("claim_ids", "paper_ids", "agree", "conflict")}}
+             **{k: json.dumps(f.get(k) or [], ensure_ascii=False) for k in _FINDING_LISTS}}
             for n, f in enumerate(findings, start=1)
         ]  # fmt: skip
         with self.transaction():  # type: ignore[attr-defined]
@@ -221,8 +224,8 @@ class RunsMixin:
         out = []
         for r in self.db.query("SELECT * FROM findings WHERE run_id = ? ORDER BY n", [run_id]):
             row = dict(r)
-            for k in ("claim_ids", "paper_ids", "agree", "conflict"):
-                row[k] = json.loads(row[k] or "[]")
+            for k in _FINDING_LISTS:  # evidence_ids stays None for findings stored before m006
+                row[k] = json.loads(row[k]) if row.get(k) is not None else (None if k == "evidence_ids" else [])
             out.append(row)
         return out
 
