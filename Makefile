@@ -1,4 +1,5 @@
-# synth: `make demo` builds the bundled multilingual demo end to end; `make test` runs the README's test command.
+# synth: `make demo` builds the bundled multilingual demo end to end; `make test` runs the README's test command;
+# `make browse` opens the demo database in Datasette.
 # Every step leaves a stamp, so a second `make demo` reuses the venv, the mirror, the stored papers and the run.
 
 PYTHON3   ?= python3
@@ -16,15 +17,15 @@ SOURCES   := $(shell find synth templates -type f -not -path '*/__pycache__/*' 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test mirror clean-demo
+.PHONY: demo test mirror browse clean-demo
 
 # The stamps below stand for the demo database's contents: without the database they mean nothing.
 ifeq ($(wildcard $(DEMO_DB)),)
 $(shell rm -f db/.demo-fetched db/.demo-verified)
 endif
 
-demo: report.md report.html
-	@echo "report: report.md and report.html (database $(DEMO_DB))"
+demo: report.md report.html report.bib
+	@echo "report: report.md and report.html, references: report.bib (database $(DEMO_DB); browse it: make browse)"
 	@$(SYNTH) --db $(DEMO_DB) papers --summary
 	@$(SYNTH) --db $(DEMO_DB) runs --last
 
@@ -64,5 +65,12 @@ report.md: db/.demo-verified
 report.html: db/.demo-verified
 	$(SYNTH) --db $(DEMO_DB) report --format html > $@.tmp && mv $@.tmp $@
 
+report.bib: db/.demo-verified
+	$(SYNTH) --db $(DEMO_DB) report --format bib > $@.tmp && mv $@.tmp $@
+
+# -- browse the demo database in Datasette (claims by verdict, findings, evidence by language, ...) ---
+browse: db/.demo-verified
+	$(SYNTH) --db $(DEMO_DB) browse
+
 clean-demo:
-	rm -rf $(MIRROR) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm db/.demo-fetched db/.demo-verified report.md report.html
+	rm -rf $(MIRROR) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm db/.demo-fetched db/.demo-verified report.md report.html report.bib

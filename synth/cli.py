@@ -87,13 +87,15 @@ def papers(settings: Settings, as_json: bool, summary: bool) -> None:
 
 # -- commands that live in synth/commands/ (one module per area; each keeps heavy imports inside its functions)
 from .commands.add import add  # noqa: E402
+from .commands.browse import browse  # noqa: E402
+from .commands.claims import claims  # noqa: E402
 from .commands.encoders import distill, eval_group  # noqa: E402
 from .commands.fetch import fetch  # noqa: E402
 from .commands.report import report  # noqa: E402
 from .commands.runs import runs  # noqa: E402
 from .commands.verify import verify  # noqa: E402
 
-for _command in (fetch, add, verify, runs, report, distill, eval_group):
+for _command in (fetch, add, verify, runs, claims, report, browse, distill, eval_group):
     cli.add_command(_command)
 
 

@@ -1,4 +1,4 @@
-"""`synth report`: render a stored run as Markdown, HTML or JSON on stdout."""
+"""`synth report`: render a stored run as Markdown, HTML or JSON, or its references as BibTeX or CSL-JSON, on stdout."""
 
 from __future__ import annotations
 
@@ -10,14 +10,25 @@ from ..config import Settings
 @click.command()
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest run).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True, help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json", "bib", "csl"]),
+    default="md",
+    show_default=True,
+    help="Output format: the report (md, html, json) or its references (bib: BibTeX, csl: CSL-JSON).",
 )
 @click.pass_obj
 def report(settings: Settings, run_id: int | None, fmt: str) -> None:
-    """Write the report of a verification run to stdout."""
-    from ..report import render
+    """Write the report of a verification run (or its references) to stdout."""
     from ..store import open_store
 
     with open_store(settings) as store:
-        text = render(store, run_id, fmt)
+        if fmt in ("bib", "csl"):
+            from ..bib import render_references
+
+            text = render_references(store, run_id, fmt)
+        else:
+            from ..report import render
+
+            text = render(store, run_id, fmt)
     click.echo(text, nl=False)
