@@ -337,13 +337,15 @@ def build_findings(
     relevance: Sequence[float] | None = None,
 ) -> list[Finding]:
     """Findings of a run's claims (dicts with id, text, paper_id and their stored evidence rows; `vectors` theirs),
-    most relevant first: a finding ranks by its best claim's `relevance` to the question (default: claim order).
+    most relevant first: a finding ranks by its best claim's `relevance` to the question (default: claim order),
+    and lists its claims that report a measurement first (an answer sentence quotes results before set-up).
     Agreement and conflict rest only on evidence on the claim's aspect (`on_aspect`; `embed_texts` encodes it)."""
     judged = on_aspect(claims, np.asarray(vectors), embed_texts)
     groups = group_findings([c["text"] for c in claims], vectors)
-    if relevance is not None:  # the most relevant finding first, and in each its most relevant claim first
-        groups = [sorted(g, key=lambda i: -relevance[i]) for g in groups]
-        groups.sort(key=lambda g: -relevance[g[0]])
+    if relevance is not None:  # the most relevant finding first; in each, measured results first, most relevant first
+        groups.sort(key=lambda g: -max(relevance[i] for i in g))
+        texts = [c["text"] for c in claims]
+        groups = [sorted(g, key=lambda i: (not reports_measurement(texts[i]), -relevance[i])) for g in groups]
     out = []
     for g in groups:
         members = [judged[i] for i in g]
