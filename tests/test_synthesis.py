@@ -67,6 +67,9 @@ def test_a_paper_on_the_topic_but_not_on_the_question_names_is_not_used():
     again = [PaperRelevance(p, 1.0, 0, used=True) for p in texts]
     assert narrow_by_names(again, lambda p: word_set([texts[p]]), "How does OT compare with KD?") == []
     assert all(r.used for r in again)  # a question without deciding names keeps every relevant paper
+    best_lacks = [PaperRelevance(p, 9.0 - i, i, used=True) for i, p in enumerate(["swahili-en", "hausa-fr", "somali-en"])]
+    assert narrow_by_names(best_lacks, lambda p: word_set([texts[p]]), "Does OT beat KD on XTREME-R with Hausa queries?") == []
+    assert all(r.used for r in best_lacks)  # the most relevant paper does not name Hausa: the name is not the question's point
 
 
 def test_findings_come_most_relevant_first_and_ignore_refutations_on_another_matter():
@@ -137,6 +140,23 @@ def test_an_answer_sentence_quotes_each_paper_s_most_relevant_claim_first():
     findings = [{"n": 1, "label": "bytes", "claim_ids": [1, 2, 3], "paper_ids": ["p1", "p2"], "agree": [], "conflict": []}]
     text = build_answer(findings, claims, lambda p: int(p[1:]), True, "-")["text"]
     assert text.index("88,3 %") < text.index("3.1 times") < text.index("Comparamos")
+
+
+def test_a_claim_quoted_as_a_refutation_is_not_repeated_as_its_own_finding():
+    claims = [
+        {"id": 1, "text": "OT gives higher MAP than KD at equal size.", "paper_id": "p1", "lang": "en", "evidence": [
+            {"id": 7, "paper_id": "p2", "text": "OT n'a pas amélioré la MAP par rapport à KD.", "lang": "fr", "p_refute": 0.8}]},
+        {"id": 2, "text": "OT n'a pas amélioré la MAP par rapport à KD.", "paper_id": "p2", "lang": "fr", "evidence": []},
+        {"id": 3, "text": "Training took 1.6 times longer.", "paper_id": "p1", "lang": "en", "evidence": []},
+    ]  # fmt: skip
+    findings = [
+        {"n": 1, "label": "MAP", "claim_ids": [1], "paper_ids": ["p1"], "agree": [], "conflict": ["p2"], "evidence_ids": [7]},
+        {"n": 2, "label": "MAP", "claim_ids": [2], "paper_ids": ["p2"], "agree": [], "conflict": [], "evidence_ids": []},
+        {"n": 3, "label": "time", "claim_ids": [3], "paper_ids": ["p1"], "agree": [], "conflict": [], "evidence_ids": []},
+    ]
+    answer = build_answer(findings, claims, lambda p: int(p[1:]), True, "-")
+    assert [s["claim_ids"] for s in answer["sentences"]] == [[1], [3]]
+    assert answer["text"].count("n'a pas amélioré") == 1 and "in contrast, [2] reports" in answer["text"]
 
 
 @pytest.fixture
