@@ -26,6 +26,7 @@ MEASURE_Z = 2.0  # ... plus this when it reports a measurement (a number): a pap
 MAX_SENTENCES = 8  # the answer's length, in sentences (the issue's 3-8)
 QUOTES_PER_SENTENCE = 3  # claims quoted in one answer sentence
 PAIR_Z = 2.5  # two claims speak to the same aspect when their cosine stands this far out among the run's claim pairs
+MIN_PAIR_SPREAD = 0.05  # the least cosine spread of a run's claim pairs (a floor for runs of two or three claims)
 EVIDENCE_Z = 1.5  # evidence bears on a claim's aspect at this z (lower: a translation or re-run scores below a paraphrase;
 #                   chosen on the decisive refutations of the benchmark's otkd/coral runs and the demo run, see README)
 
@@ -215,6 +216,7 @@ class Aspects:
         v = _unit(vectors)
         upper = (v @ v.T)[np.triu_indices(len(v), k=1)] if len(v) > 1 else np.zeros(0)
         self.centre, self.scale = _centre_scale(upper) if upper.size else (0.0, 1.0)
+        self.scale = max(self.scale, MIN_PAIR_SPREAD)  # two or three claims: a spread of ~0 would make any pair stand out
 
     def z(self, a: np.ndarray, b: np.ndarray) -> float:
         """The pair's cosine in robust z units of the run's claim pairs."""

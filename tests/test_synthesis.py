@@ -72,6 +72,16 @@ def test_a_paper_on_the_topic_but_not_on_the_question_names_is_not_used():
     assert all(r.used for r in best_lacks)  # the most relevant paper does not name Hausa: the name is not the question's point
 
 
+def test_a_few_claims_on_different_matters_stay_apart():
+    texts = ["Training took 1.6 times longer with the OT loss.", "The corpus covers nine African languages.",
+             "Queries were translated by hand."]  # fmt: skip
+    a = np.array([1.0, 0.0, 0.0])
+    b = np.array([0.1, np.sqrt(1 - 0.01), 0.0])
+    c = np.array([0.1, (0.15 - 0.01) / b[1], 0.0])
+    c[2] = np.sqrt(1 - c[0] ** 2 - c[1] ** 2)  # cosines: a-b 0.10, a-c 0.10, b-c 0.15 (no spread among three pairs)
+    assert group_findings(texts, np.stack([a, b, c])) == [[0], [1], [2]]
+
+
 def test_findings_come_most_relevant_first_and_ignore_refutations_on_another_matter():
     claims = [
         {"id": 1, "text": "We describe the training set-up of the student.", "paper_id": "p1", "evidence": []},
