@@ -91,11 +91,12 @@ from .commands.browse import browse  # noqa: E402
 from .commands.claims import claims  # noqa: E402
 from .commands.encoders import distill, eval_group  # noqa: E402
 from .commands.fetch import fetch  # noqa: E402
+from .commands.index import index  # noqa: E402
 from .commands.report import report  # noqa: E402
 from .commands.runs import runs  # noqa: E402
 from .commands.verify import verify  # noqa: E402
 
-for _command in (fetch, add, verify, runs, claims, report, browse, distill, eval_group):
+for _command in (fetch, add, index, verify, runs, claims, report, browse, distill, eval_group):
     cli.add_command(_command)
 
 

@@ -56,6 +56,21 @@ class Settings:
         "Longest passage: a run of text without sentence ends (tables, lists) is cut at whitespace to this length.",
         "SYNTH_MAX_PASSAGE_CHARS",
     )
+    verifier: str = _field(
+        "",
+        "A verifier to use instead of the shipped one, as `module:function` called with (settings, nli); it is "
+        "importable by name, so Ray workers build the same one (plug-ins, and the tests' test double).",
+        "SYNTH_VERIFIER",
+    )
+    ann_min_passages: int = _field(
+        20_000,
+        "Passages from which retrieval uses the ANN index beside the database (synth index) instead of exact search "
+        "over all vectors held in memory; below it results are exact. Needs the [scale] extra.",
+        "SYNTH_ANN_MIN_PASSAGES",
+    )
+    ann_expansion_search: int = _field(
+        128, "HNSW search breadth (ef) of the ANN index: higher is slower and closer to exact.", "SYNTH_ANN_EF"
+    )
     quiet: bool = _field(False, "No progress bars.", None)
     verbose: bool = _field(False, "More logging on stderr.", None)
 

@@ -47,3 +47,11 @@ class ResourceLimitError(BadInputError):
     """An input is over one of synth's resource limits (file size, pages, decompressed content, text per page).
 
     The message names the file, the limit and the setting (and SYNTH_* variable) that raises it."""
+
+
+class DistributedError(SynthError):
+    """Ray is not installed, the cluster cannot be started or reached, or a distributed job failed."""
+
+
+class MissingExtraError(SynthError):
+    """A feature needs an optional dependency group (`pip install "synth[NAME]"`) that is not installed."""

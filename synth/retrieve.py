@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,12 +19,7 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
 
 # Function words left out of the FTS query (they match everything and only add noise to BM25).
 _STOP = set(
-    """a an and are as at be by can do does for from has have how in is it its of on or that the their this to was
-    were what when where which who why will with we our these those than then there into about over under between
-    via using used use does do did compare compared versus vs
-    na ya wa za la kwa ni katika kama hii huo hiyo kwamba au cha vya
-    der die das und ist sind ein eine einer für mit von zu im auf den dem des als wie oder nicht
-    le la les et est sont un une des du de pour avec dans par sur que qui ou pas au aux""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has", "have", "how", "in", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "were", "what", "when", "where", "which", "who", "why", "will", "with", "we", "our", "these", "those", "than", "then", "there", "into", "about", "over", "under", "between", "via", "using", "used", "use", "does", "do", "did", "compare", "compared", "versus", "vs", "na", "ya", "wa", "za", "la", "kwa", "ni", "katika", "kama", "hii", "huo", "hiyo", "kwamba", "au", "cha", "vya", "der", "die", "das", "und", "ist", "sind", "ein", "eine", "einer", "für", "mit", "von", "zu", "im", "auf", "den", "dem", "des", "als", "wie", "oder", "nicht", "le", "la", "les", "et", "est", "sont", "un", "une", "des", "du", "de", "pour", "avec", "dans", "par", "sur", "que", "qui", "ou", "pas", "au", "aux"]
 )
 
 
@@ -75,15 +72,81 @@ class Hit:
 
 
 class Retriever:
-    """Loads every passage once, embeds them through the cache, answers hybrid queries and evidence look-ups."""
+    """Hybrid queries and evidence look-ups over every stored passage.
 
-    def __init__(self, store: Store, encoder: Any, *, pool: int = 200, progress: bool = False) -> None:
+    Below `ann_min_passages` passages (Settings, SYNTH_ANN_MIN_PASSAGES) it loads every passage and vector once and
+    ranks by exact cosine. From there on it syncs the ANN index beside the database (synth/ann.py: new passages are
+    embedded and added, a stale index rebuilt), takes the dense candidates from it, re-scores them by exact cosine
+    from the embedding cache, and reads passage rows by id: the corpus is never held in memory. `rows` and `matrix`
+    still work in that mode, but materialise the whole corpus; `scan_cosines` streams instead.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        encoder: Any,
+        *,
+        pool: int = 200,
+        progress: bool = False,
+        ann_min_passages: int | None = None,
+        ann_expansion_search: int | None = None,
+    ) -> None:
         self.store = store
         self.encoder = encoder
         self.pool = pool
-        self.rows = store.all_passages()
-        self.index = {r["id"]: i for i, r in enumerate(self.rows)}
-        self.matrix = self._embed_passages(progress)
+        self.progress = progress
+        self.ann: Any = None
+        self._rows: list[dict[str, Any]] | None = None
+        self._matrix: np.ndarray | None = None
+        if ann_min_passages is None or ann_expansion_search is None:
+            from .config import Settings
+
+            settings = Settings.from_env()
+            ann_min_passages = settings.ann_min_passages if ann_min_passages is None else ann_min_passages
+            ann_expansion_search = settings.ann_expansion_search if ann_expansion_search is None else ann_expansion_search
+        n = store.passage_count()
+        if n and n >= ann_min_passages and str(store.path) != ":memory:" and self._open_ann(ann_expansion_search):
+            self._n = len(self.ann)
+            return
+        self._rows = store.all_passages()
+        self._n = len(self._rows)
+        self.index = {r["id"]: i for i, r in enumerate(self._rows)}
+        self._matrix = self._embed_passages(progress)
+
+    def _open_ann(self, expansion_search: int) -> bool:
+        """Sync and open the ANN index; False (exact search, with a note) when the [scale] extra is missing."""
+        from . import ann
+
+        if not ann.available():
+            print("note: the corpus is large but usearch is not installed (the [scale] extra): exact search, "
+                  "all vectors in memory", file=sys.stderr)  # fmt: skip
+            return False
+        log = (lambda line: print(line, file=sys.stderr)) if self.progress else None
+        res = ann.sync(self.store, self.encoder, progress=self.progress, log=log)
+        self.ann = ann.AnnIndex(res.path, expansion_search) if res.count else None  # type: ignore[arg-type]
+        return self.ann is not None
+
+    @property
+    def exact(self) -> bool:
+        """Whether every passage and vector is held in memory and searched exactly (a corpus below the ANN bar)."""
+        return self.ann is None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Every passage in reading order (loaded on first use when the ANN index serves the searches)."""
+        if self._rows is None:
+            self._rows = self.store.all_passages()
+            self.index = {r["id"]: i for i, r in enumerate(self._rows)}
+        return self._rows
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """(n, d) passage vectors in the order of `rows` (built on first use in ANN mode: the whole corpus in
+        memory; use `scan_cosines` for large corpora)."""
+        if self._matrix is None:
+            _ = self.rows  # loads rows and index
+            self._matrix = self._embed_passages(self.progress)
+        return self._matrix
 
     def _embed_passages(self, progress: bool) -> np.ndarray:
         texts = [r["text"] for r in self.rows]
@@ -100,16 +163,35 @@ class Retriever:
         return np.vstack(parts)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._n
+
+    def scan_cosines(self, vectors: np.ndarray, batch: int = 10_000) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Cosines of every passage with each of `vectors` ((q, d) or (d,)), streamed through the embedding cache in
+        batches: ([{"id", "paper_id"}, ...] in reading order, (n, q) or (n,) float32). The same numbers as
+        `matrix @ vectors.T` without holding the corpus's texts or vectors in memory."""
+        q = np.asarray(vectors, dtype=np.float32)
+        if self._matrix is not None:
+            return [{"id": r["id"], "paper_id": r["paper_id"]} for r in self.rows], self._matrix @ q.T
+        refs: list[dict[str, Any]] = []
+        parts = []
+        for part in self.store.passages_in_order(batch):
+            refs.extend({"id": r["id"], "paper_id": r["paper_id"]} for r in part)
+            parts.append(embed(self.store, self.encoder, [r["text"] for r in part], "passage") @ q.T)
+        cos = np.concatenate(parts) if parts else np.zeros((0,) + q.shape[:-1], dtype=np.float32)
+        return refs, cos.astype(np.float32, copy=False)
 
     def passages_of(self, paper_id: str) -> list[dict[str, Any]]:
         """A paper's passages in reading order."""
+        if self._rows is None:
+            return self.store.passages_of_paper(paper_id)
         return [r for r in self.rows if r["paper_id"] == paper_id]
 
     def search(self, text: str, limit: int | None = None, query_vec: np.ndarray | None = None) -> list[Hit]:
         """Passages for `text`, best first: RRF of the BM25 ranking and the dense (cosine) ranking."""
-        if not self.rows:
+        if not self._n:
             return []
+        if self._rows is None:
+            return self._search_ann(text, limit, query_vec)
         pool = self.pool
         lexical = [(pid, s) for pid, s in bm25_search(self.store, text, pool) if pid in self.index]
         qv = query_vec if query_vec is not None else embed(self.store, self.encoder, [text], "query")[0]
@@ -125,6 +207,30 @@ class Retriever:
                 Hit(pid, r["paper_id"], r["page"], r["lang"], r["text"], bm.get(pid, 0.0), float(cos[self.index[pid]]), f, f)
             )
         return hits
+
+    def _search_ann(self, text: str, limit: int | None, query_vec: np.ndarray | None) -> list[Hit]:
+        """`search` on the ANN index: its candidates are re-scored by exact cosine (vectors from the cache), so the
+        dense ranking is exact within them; rows are read by id."""
+        pool = self.pool
+        lexical = bm25_search(self.store, text, pool)
+        qv = query_vec if query_vec is not None else embed(self.store, self.encoder, [text], "query")[0]
+        ann_ids, _ = self.ann.search(qv, pool)
+        rows = self.store.passages_by_id([*ann_ids.tolist(), *(pid for pid, _ in lexical)])
+        lexical = [(pid, s) for pid, s in lexical if pid in rows]
+        cand = [int(i) for i in ann_ids if int(i) in rows]
+        cos = dict(zip(cand, (embed(self.store, self.encoder, [rows[i]["text"] for i in cand], "passage") @ qv).tolist()))
+        dense_ids = sorted(cand, key=lambda i: -cos[i])
+        fused = rrf([[pid for pid, _ in lexical], dense_ids])
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[: limit or pool]
+        lex_only = [pid for pid, _ in best if pid not in cos]
+        if lex_only:
+            cos.update(zip(lex_only, (embed(self.store, self.encoder, [rows[i]["text"] for i in lex_only], "passage") @ qv).tolist()))
+        bm = dict(lexical)
+        return [
+            Hit(pid, rows[pid]["paper_id"], rows[pid]["page"], rows[pid]["lang"], rows[pid]["text"], bm.get(pid, 0.0),
+                float(cos[pid]), f, f)
+            for pid, f in best
+        ]
 
     def evidence(
         self,
@@ -191,13 +297,9 @@ class Retriever:
 
         for q in queries:
             for pid in self.store.fts_ids(q, 50):
-                if pid not in self.index:
+                group = self._with_next(pid)
+                if not group:
                     continue
-                i = self.index[pid]
-                row = self.rows[i]
-                group = [row]
-                if i + 1 < len(self.rows) and self.rows[i + 1]["paper_id"] == row["paper_id"]:
-                    group.append(self.rows[i + 1])
                 for sent, src in passage_sentences(group):
                     if src.get("id") != pid:
                         continue
@@ -205,3 +307,20 @@ class Retriever:
                     if (nk.startswith(key) if prefix else nk == key):
                         return sent, src
         return None
+
+    def _with_next(self, pid: int) -> list[dict[str, Any]]:
+        """The passage `pid` and the next one of its paper (a sentence may run across the break); [] if unknown."""
+        if self._rows is None:
+            row = self.store.passages_by_id([pid]).get(pid)
+            if row is None:
+                return []
+            nxt = self.store.passage_at(row["paper_id"], row["ord"] + 1)
+            return [row, nxt] if nxt else [row]
+        if pid not in self.index:
+            return []
+        i = self.index[pid]
+        row = self.rows[i]
+        group = [row]
+        if i + 1 < len(self.rows) and self.rows[i + 1]["paper_id"] == row["paper_id"]:
+            group.append(self.rows[i + 1])
+        return group

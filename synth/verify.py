@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+import numpy as np
+
 from . import __version__
 from .claims import Candidate, candidates_from_passages, cue_strength, normalize, rank_and_select, split_sentences
 from .errors import BadInputError, ModelError
 from .results import ClaimResult, evidence_json
-from .retrieve import RRF_K, Retriever, embed
+from .retrieve import RRF_K, Hit, Retriever, embed
 from .store import Store
 from .synthesis import (
     PROBES,
@@ -60,6 +62,10 @@ class RunOptions:
     evidence_passages: int = 30
     encoder_name: str | None = None  # as given to load_encoder (so `synth verify --resume` loads the same one)
     nli: str | None = None  # the NLI cross-encoder used instead of the shipped verifier, if any
+
+
+# Judges many (claim, evidence texts, retrieval scores) at once, yielding Judgements in the same order.
+JudgeMany = Callable[[Sequence[tuple[str, list[str], list[float]]]], Iterable[Any]]
 
 
 @dataclass
@@ -114,7 +120,14 @@ def _judge_and_store(
     opts: RunOptions,
 ) -> ClaimResult:
     """Retrieve evidence for one claim, judge it, store claim + evidence + verdict."""
-    hits = retriever.evidence(
+    hits = _evidence(retriever, claim, opts)
+    judgement = verifier.judge(claim["text"], [h.text for h in hits], [h.score for h in hits]) if hits else None
+    return _store_judgement(store, verifier, run_id, position, claim, hits, judgement)
+
+
+def _evidence(retriever: Retriever, claim: dict[str, Any], opts: RunOptions) -> list[Hit]:
+    """The evidence hits for one claim (its own sentence and paper handled as the options say)."""
+    return retriever.evidence(
         claim["text"],
         opts.k,
         exclude_passage=claim.get("passage_id"),
@@ -122,8 +135,19 @@ def _judge_and_store(
         same_paper_weight=opts.same_paper_weight,
         passages=opts.evidence_passages,
     )
-    if hits:
-        judgement = verifier.judge(claim["text"], [h.text for h in hits], [h.score for h in hits])
+
+
+def _store_judgement(
+    store: Store,
+    verifier: Any,
+    run_id: int,
+    position: int,
+    claim: dict[str, Any],
+    hits: list[Hit],
+    judgement: Any,
+) -> ClaimResult:
+    """Store claim + evidence + verdict (`judgement` is None when there is no evidence) and return the result."""
+    if judgement is not None:
         label, confidence, stances = judgement.label, float(judgement.confidence), list(judgement.stances)
     else:
         label, confidence, stances = "NOT_ENOUGH_INFO", 1.0, []
@@ -236,9 +260,10 @@ def verify_question(
             )
         # Papers bearing on the question, decided relative to the corpus: every passage's cosine with the question
         # as a robust z-score (synthesis.relevant_papers); claims come from every relevant paper, up to max_papers.
-        cosines = retriever.matrix @ qv
-        z = null_z(cosines, retriever.matrix @ embed(store, encoder, list(PROBES), "query").T)
-        ranked_papers = relevant_papers(retriever.rows, z, min_z=min_rel)
+        refs, cos = retriever.scan_cosines(np.vstack([qv[None, :], embed(store, encoder, list(PROBES), "query")]))
+        cosines = cos[:, 0]
+        z = null_z(cosines, cos[:, 1:])
+        ranked_papers = relevant_papers(refs, z, min_z=min_rel)
         deciding = narrow_by_names(ranked_papers, lambda p: word_set(r["text"] for r in retriever.passages_of(p)), question)
         chosen = [r.paper_id for r in ranked_papers if r.used][: opts.max_papers]
         store.save_run_papers(
@@ -246,7 +271,8 @@ def verify_question(
             [{"paper_id": r.paper_id, "rank": i, "score": round(r.z, 4), "used": int(r.paper_id in chosen)}
              for i, r in enumerate(ranked_papers, start=1)],
         )  # fmt: skip
-        repeated = repeated_sentences(retriever.rows)
+        # boilerplate: sentences in 3+ papers of the corpus (of the chosen papers, when the corpus is too large to scan)
+        repeated = repeated_sentences(retriever.rows if retriever.exact else [r for p in chosen for r in retriever.passages_of(p)])
         per_paper: dict[str, list[Candidate]] = {}
         n_cands = 0
         scale = corpus_scale(cosines, z)
@@ -310,9 +336,12 @@ def verify_claims(
     progress: bool = False,
     on_result: Callable[[ClaimResult], None] | None = None,
     resume: int | None = None,
+    judge_many: JudgeMany | None = None,
 ) -> tuple[int, list[ClaimResult]]:
     """An audit run over given claims (in input order); truncated claims are matched back to their corpus sentence.
-    `resume` continues an interrupted run over the same input, judging only the claims it had not stored."""
+    `resume` continues an interrupted run over the same input, judging only the claims it had not stored.
+    `judge_many` judges the claims elsewhere (Ray workers, `synth.distributed.judge_claims`): evidence for every claim
+    is retrieved here first, then the judgements are stored here in input order as they come back."""
     opts = opts or RunOptions()
     items = [g if isinstance(g, GivenClaim) else GivenClaim(g) for g in given]
     items = [g for g in items if g.text.strip()]
@@ -329,16 +358,28 @@ def verify_claims(
     with _closing_run(store, run_id):
         results = []
         matched = truncated = 0
+        pending: list[tuple[int, dict[str, Any], list[Hit]]] = []  # with judge_many: (position, claim, evidence)
         for pos, g in enumerate(_progress(items, len(items), "verifying", progress), start=1):
             claim = resolve_claim(retriever, g)
             matched += claim.get("passage_id") is not None
             truncated += bool(claim.get("truncated"))
             if _already_stored(done, run_id, pos, claim["text"]):
                 continue
+            if judge_many is not None:
+                pending.append((pos, claim, _evidence(retriever, claim, opts)))
+                continue
             res = _judge_and_store(store, retriever, verifier, run_id, pos, claim, opts)
             results.append(res)
             if on_result:
                 on_result(res)
+        if pending:
+            asks = [(claim["text"], [h.text for h in hits], [h.score for h in hits]) for _, claim, hits in pending if hits]
+            judged = iter(judge_many(asks))  # type: ignore[misc]
+            for pos, claim, hits in _progress(pending, len(pending), "judging", progress):
+                res = _store_judgement(store, verifier, run_id, pos, claim, hits, next(judged) if hits else None)
+                results.append(res)
+                if on_result:
+                    on_result(res)
         papers = store.evidence_papers(run_id)
         store.save_run_papers(run_id, [{"paper_id": p, "rank": i, "score": None, "used": 1} for i, p in enumerate(papers, start=1)])
         store.finish_run(run_id, {"matched_in_corpus": matched, "truncated": truncated, "papers_used": len(papers)})

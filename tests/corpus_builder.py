@@ -153,3 +153,20 @@ def ingest(store: Store, directory, papers: Sequence[Paper] = DEFAULT) -> Store:
         meta = {"title": p.title, "authors": p.authors, "published": p.published, "source": p.source}
         ingest_file(store, p.id, path, meta)
     return store
+
+
+def overlap_verifier(settings=None, nli=None) -> OverlapVerifier:
+    """The test double by name, for SYNTH_VERIFIER=corpus_builder:overlap_verifier (Ray workers import it)."""
+    return OverlapVerifier()
+
+
+def slow_overlap_verifier(settings=None, nli=None) -> OverlapVerifier:
+    """The test double taking 50 ms a claim, so a distributed job is still running when a test kills a worker."""
+    import time
+
+    class Slow(OverlapVerifier):
+        def judge(self, claim, evidence, retrieval_scores=None):
+            time.sleep(0.05)
+            return super().judge(claim, evidence, retrieval_scores)
+
+    return Slow()

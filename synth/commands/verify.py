@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, Iterator
 
 import click
 
@@ -43,6 +45,10 @@ def load_verifier(settings: Settings, nli: str | None) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line, in order.")
 @click.option("--resume", "resume", type=int, metavar="RUN",
               help="Continue interrupted run RUN with its own question or input and settings (claims stored are kept).")
+@click.option("--workers", type=click.IntRange(1), metavar="N",
+              help="Encode missing passages and judge claims (--claims runs) on N one-thread Ray workers started here.")
+@click.option("--ray-address", metavar="ADDR",
+              help="Run those workers on the Ray cluster at ADDR instead (the database stays with this process).")
 @click.pass_obj
 def verify(
     settings: Settings,
@@ -57,6 +63,8 @@ def verify(
     nli: str | None,
     as_json: bool,
     resume: int | None,
+    workers: int | None,
+    ray_address: str | None,
 ) -> None:
     """Verify claims against evidence from the whole corpus; prints the run id and verdict counts."""
     from ..store import open_store
@@ -93,7 +101,7 @@ def verify(
         items = [GivenClaim(c.text, c.verified, c.confidence, c.truncated) for c in seed.claims]
         title, seed_question = seed.title, seed.question
 
-    with open_store(settings) as store:
+    with open_store(settings) as store, _ray(workers, ray_address) as pool:
         if store.passage_count() == 0:
             raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
         enc = load_encoder(encoder or settings.encoder, settings)
@@ -103,6 +111,12 @@ def verify(
                           encoder_name=enc_name, nli=nli)  # fmt: skip
         progress = not settings.quiet
         emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
+        judge_many = None
+        if pool is not None:
+            from ..distributed import embed_on_workers, judge_claims
+
+            embed_on_workers(store, enc, [r["text"] for r in store.all_passages()], "passage", settings, enc_name, pool)
+            judge_many = partial(judge_claims, settings=settings, nli=nli, workers=pool)
         if question is not None:
             run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit, resume=resume)
         else:
@@ -119,6 +133,7 @@ def verify(
                 progress=progress,
                 on_result=emit,
                 resume=resume,
+                judge_many=judge_many,
             )
         counts = json.loads(store.run(run_id).get("counts") or "{}")
     summary = (
@@ -129,6 +144,18 @@ def verify(
         summary += f" ({len(results)} judged now, the others before the interruption)"
     # With --json stdout carries only the JSON lines; the summary goes to stderr.
     click.echo(summary, err=as_json)
+
+
+@contextmanager
+def _ray(workers: int | None, address: str | None) -> Iterator[int | None]:
+    """Ray for this command when --workers or --ray-address asks for it (yields the pool size), else None."""
+    if workers is None and address is None:
+        yield None
+        return
+    from ..distributed import ray_cluster
+
+    with ray_cluster(workers, address) as pool:
+        yield pool
 
 
 def _inputs_of(run: dict[str, Any]) -> tuple[str | None, str | None, str | None]:

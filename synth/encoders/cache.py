@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..errors import ModelError
 from .base import Encoder, Kind
 
 if TYPE_CHECKING:
@@ -63,3 +64,35 @@ def embed(
         dim = getattr(encoder, "dim", 0)
         return np.zeros((0, dim), dtype=np.float32)
     return np.stack([have[s] for s in shas]).astype(np.float32, copy=False)
+
+
+def embed_missing(
+    store: "Store",
+    model: str,
+    texts: Sequence[str],
+    encode_blocks: Callable[[list[str]], Iterable[np.ndarray]],
+) -> int:
+    """Encode the texts not cached under `model` (a `cache_key`), each distinct text once, and store them.
+
+    `encode_blocks(todo)` yields consecutive (m, d) blocks of vectors in the order of `todo` as they are ready
+    (from Ray workers, say); the caller's process stores each block as it arrives, in one short transaction, so the
+    encoding side never writes the database. Returns how many texts were encoded."""
+    missing: dict[str, str] = {}
+    for start in range(0, len(texts), 5000):  # look up the cache in slices, not one huge query per call
+        part = list(texts[start : start + 5000])
+        shas = [text_sha256(t) for t in part]
+        have = store.vectors(model, shas)
+        for sha, text in zip(shas, part):
+            if sha not in have:
+                missing.setdefault(sha, text)
+    if not missing:
+        return 0
+    todo_shas, todo = list(missing), list(missing.values())
+    done = 0
+    for block in encode_blocks(todo):
+        vecs = np.asarray(block, dtype=np.float32)
+        store.save_vectors(model, list(zip(todo_shas[done : done + len(vecs)], vecs)))
+        done += len(vecs)
+    if done != len(todo):
+        raise ModelError(f"the encoder gave {done} vectors for {len(todo)} texts")
+    return done

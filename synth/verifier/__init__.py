@@ -29,6 +29,8 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
     """The offline verifier (or a CrossEncoder NLI model when `nli` names one); `encoder` overrides the e5 encoder."""
     from ..errors import ModelError
 
+    if getattr(settings, "verifier", ""):
+        return _named_verifier(settings.verifier)(settings, nli)
     if nli:
         from .nli import CrossEncoderVerifier
 
@@ -39,3 +41,16 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
     if not (folder / "verifier.json").is_file() or not list(folder.glob("head*.npz")):
         raise ModelError(f"verifier weights missing in {folder}; rebuild with scripts/train_verifier.py")
     return model.from_folder(folder, encoder, settings)
+
+
+def _named_verifier(spec: str):
+    """The `module:function` named by SYNTH_VERIFIER (ModelError when it cannot be imported)."""
+    import importlib
+
+    from ..errors import ModelError
+
+    module, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ModelError(f"verifier {spec!r} (SYNTH_VERIFIER) cannot be loaded: give module:function ({exc})") from exc

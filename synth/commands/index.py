@@ -1,0 +1,79 @@
+"""`synth index`: embed every passage not embedded yet and build or update the ANN index beside the database."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from ..config import Settings
+from ..errors import BadInputError, MissingExtraError
+
+
+def _encode_texts():
+    """synth.distributed.encode_texts, or a one-line error when Ray (the [distributed] extra) is missing."""
+    try:
+        from ..distributed import encode_texts
+    except ImportError as exc:
+        raise MissingExtraError(
+            '--workers / --ray-address need Ray: install the [distributed] extra (pip install "synth[distributed]")'
+        ) from exc
+    return encode_texts
+
+
+def embed_on_workers(store: Any, enc: Any, settings: Settings, encoder_name: str, workers: int | None, address: str | None) -> int:
+    """Encode every passage text the cache lacks in one distributed job (one Ray start); returns how many."""
+    from ..encoders.cache import cache_key, text_sha256
+
+    encode_texts = _encode_texts()
+    model = cache_key(enc, "passage")
+    todo: dict[str, str] = {}
+    for batch in store.passage_texts():
+        shas = [text_sha256(t) for _, t in batch]
+        missing = store.missing_vectors(model, shas)
+        todo.update((sha, t) for sha, (_, t) in zip(shas, batch) if sha in missing)
+    if not todo:
+        return 0
+    vecs = encode_texts(list(todo.values()), "passage", settings, encoder_name, workers, address)
+    items = list(zip(todo, vecs))
+    for start in range(0, len(items), 1000):
+        store.save_vectors(model, items[start : start + 1000])
+    return len(items)
+
+
+@click.command()
+@click.option("--encoder", help="Encoder name (default: the configured one; `hashing` needs no model).")
+@click.option("--rebuild", is_flag=True, help="Build the ANN index from scratch (vectors come from the cache).")
+@click.option("--workers", type=click.IntRange(1), help="Encode on N Ray worker processes (the [distributed] extra).")
+@click.option("--ray-address", help="Encode on the Ray cluster at this address (the [distributed] extra).")
+@click.pass_obj
+def index(settings: Settings, encoder: str | None, rebuild: bool, workers: int | None, ray_address: str | None) -> None:
+    """Embed every passage not embedded yet and build or update the ANN index; prints one summary line."""
+    from .. import ann
+    from ..store import open_store
+    from .verify import load_encoder
+
+    if not ann.available():
+        raise MissingExtraError('synth index needs usearch: install the [scale] extra (pip install "synth[scale]")')
+    name = encoder or settings.encoder
+    started = time.perf_counter()
+    with open_store(settings) as store:
+        if store.passage_count() == 0:
+            raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
+        enc = load_encoder(name, settings)
+        encoded = 0
+        if workers is not None or ray_address is not None:
+            encoded = embed_on_workers(store, enc, settings, name, workers, ray_address)
+        log = (lambda line: click.echo(line, err=True)) if settings.verbose else None
+        res = ann.sync(store, enc, rebuild=rebuild, progress=not settings.quiet, log=log)
+        res.encoded += encoded
+    how = f", rebuilt ({res.rebuilt})" if res.rebuilt and res.rebuilt != "no index yet" else ""
+    click.echo(
+        f"{res.count} passages, {res.encoded} newly embedded; ANN index {res.count} vectors "
+        f"(+{res.added} -{res.removed}{how}), {res.bytes / 2**20:.1f} MB, {time.perf_counter() - started:.1f} s"
+    )
+    if res.path is not None and settings.verbose:
+        click.echo(f"index file: {res.path}", err=True)
+    sys.stdout.flush()
