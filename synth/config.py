@@ -30,6 +30,9 @@ class Settings:
         "SYNTH_ARXIV_API_URL",
     )
     arxiv_delay_seconds: float = _field(3.0, "Seconds between arXiv API requests (arXiv asks for >= 3).", "SYNTH_ARXIV_DELAY")
+    arxiv_page_size: int = _field(
+        100, "Results per arXiv API request when `fetch --query` pages through a search (1 to 2000).", "SYNTH_ARXIV_PAGE_SIZE"
+    )
     http_timeout: float = _field(30.0, "Seconds before an HTTP request times out.", "SYNTH_HTTP_TIMEOUT")
     http_retries: int = _field(4, "Retries for timeouts, 429 and 5xx.", "SYNTH_HTTP_RETRIES")
     http_backoff: float = _field(2.0, "Base of the exponential backoff, in seconds.", "SYNTH_HTTP_BACKOFF")

@@ -4,6 +4,10 @@ Resumable and idempotent: papers already stored with status ok (or no-text) are 
 are tried again, and rows are replaced, never duplicated. Metadata is stored first (status pending), then the PDF
 is downloaded (or taken from the cache) and ingested. One bad paper never stops the others, and every request
 is written to the fetch log with its retries and failures.
+
+A `--query` is listed page by page and each page's papers are stored before the next page is asked for; the
+position reached is written to the fetch log after every page, so the next fetch of the same search starts there
+(a killed run loses at most the page in hand) and retries the papers the previous run listed but could not store.
 """
 
 from __future__ import annotations
@@ -13,14 +17,14 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import BadInputError, FetchError, PdfError, SynthError
 from .sources.arxiv_ids import ArxivId, ids_from_report, parse_arxiv_id, parse_arxiv_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
-    from .sources.arxiv import ArxivPaper
+    from .sources.arxiv import ArxivApi, ArxivPaper
     from .sources.http import Downloader
     from .store import Store
 
@@ -50,6 +54,12 @@ class FetchOutcome:
     failures: list[dict[str, str]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     log_id: int | None = None
+    listing: "Listing | None" = None  # where a --query was listed, for the summary
+
+    def counts(self) -> dict[str, Any]:
+        """The fetch-log columns of this outcome."""
+        return {"hits": self.hits, "fetched": self.fetched, "skipped": self.skipped, "failures": self.failures,
+                "events": self.events}  # fmt: skip
 
     @property
     def ok(self) -> bool:
@@ -63,8 +73,56 @@ class FetchOutcome:
         """One line for stdout."""
         return (
             f"{self.kind}: {self.hits} found, {self.fetched} fetched, {self.skipped} already stored, "
-            f"{len(self.failures)} failed (fetch log #{self.log_id})"
+            f"{len(self.failures)} failed{self.listing.describe() if self.listing else ''} (fetch log #{self.log_id})"
         )
+
+
+@dataclass
+class Listing:
+    """How far a `--query` search is listed: this run goes from `start` (where the last fetch of the same search
+    stopped, unless restarted) up to `max_results` (None: every result); `reached` advances page by page."""
+
+    query: str
+    search_query: str
+    max_results: int | None
+    start: int = 0
+    reached: int = 0
+    total: int | None = None  # results arXiv reports for the search
+    retry: list[str] = field(default_factory=list)  # ids an earlier run listed but could not store
+
+    def request(self) -> dict[str, Any]:
+        """The fetch-log request fields (max_results 0: every result)."""
+        return {"query": self.query, "search_query": self.search_query, "max_results": self.max_results or 0,
+                "start": self.start, "reached": self.reached, "total": self.total, "retry": self.retry}  # fmt: skip
+
+    def describe(self) -> str:
+        """The summary's note on what was listed."""
+        of = f" of {self.total}" if self.total is not None else ""
+        if self.reached > self.start:
+            return f"; results {self.start + 1}-{self.reached}{of} listed"
+        if self.start:
+            return f"; results 1-{self.start}{of} listed before, none new"
+        return "; no results"
+
+    def resume(self, store: "Store", asked: set[str]) -> None:
+        """Start where the latest fetch of the same search stopped, retrying what it listed but did not store
+        (papers still not ok, except those it was asked for by id)."""
+        prev = store.last_query_fetch(self.search_query)
+        if prev is None:
+            return
+        req = prev["request"]
+        reached, total = req.get("reached"), req.get("total")
+        self.start = self.reached = reached if isinstance(reached, int) and reached > 0 else 0
+        self.total = total if isinstance(total, int) else None
+        earlier_ids = {_plain_id(i) for i in req.get("ids") or []}
+        carried = [*(req.get("retry") or []), *(f.get("id") for f in prev["failures"] if isinstance(f, dict))]
+        for raw in carried:
+            pid = _plain_id(raw)
+            if pid is None or pid in earlier_ids or pid in asked or pid in self.retry:
+                continue
+            row = store.paper(pid)
+            if row is None or row.get("status") not in DONE:
+                self.retry.append(pid)
 
 
 def fetch_papers(
@@ -76,18 +134,24 @@ def fetch_papers(
     max_results: int | None = None,
     report: str | Path | None = None,
     mirror: str | Path | None = None,
+    restart: bool = False,
     progress: bool = True,
 ) -> FetchOutcome:
-    """Fetch papers into the store; every input is checked before anything is fetched (bad ids raise)."""
+    """Fetch papers into the store; every input is checked before anything is fetched (bad ids raise).
+
+    `max_results` 0 takes every result of the query (default DEFAULT_MAX_RESULTS); a query continues where the last
+    fetch of the same search stopped unless `restart` asks to list it from the first result again."""
     wanted = parse_arxiv_ids(ids or [])
     if report is not None:
         wanted = _merge(wanted, ids_from_report(report))
     if query is not None and not query.strip():
         raise BadInputError("--query is empty")
-    if max_results is not None and max_results < 1:
-        raise BadInputError("--max-results must be at least 1")
+    if max_results is not None and max_results < 0:
+        raise BadInputError("--max-results must be 0 (every result) or more")
     if max_results is not None and not query:
         raise BadInputError("--max-results needs --query")
+    if restart and not query:
+        raise BadInputError("--restart needs --query")
     mirror_dir = Path(mirror) if mirror is not None else None
     if mirror_dir is not None and not mirror_dir.is_dir():
         raise BadInputError(f"mirror folder not found: {mirror_dir}")
@@ -98,32 +162,40 @@ def fetch_papers(
     if kind == "default":
         wanted = [parse_arxiv_id(i) for i in DEFAULT_IDS]
     request: dict[str, Any] = {"ids": [a.versioned for a in wanted]}
+    listing = None
     if query:
-        request.update(query=query, max_results=max_results or DEFAULT_MAX_RESULTS)
+        from .sources.arxiv import search_query
+
+        limit = DEFAULT_MAX_RESULTS if max_results is None else max_results or None
+        listing = Listing(query, search_query(query), limit)
+        if not restart:
+            listing.resume(store, {a.id for a in wanted})
+        request.update(listing.request())
     if report is not None:
         request["report"] = str(report)
     if mirror_dir is not None:
         request["mirror"] = str(mirror_dir.resolve())
 
-    outcome = FetchOutcome(kind)
+    outcome = FetchOutcome(kind, listing=listing)
     outcome.log_id = store.log_fetch_start(kind, request)
+
+    def checkpoint() -> None:
+        """Log the listing position and the counts so far (after each page of a query)."""
+        if listing is not None:
+            request.update(listing.request())
+        store.log_fetch_progress(outcome.log_id, request=request, **outcome.counts())  # type: ignore[arg-type]
+
     try:
         if mirror_dir is not None:
             _fetch_mirror(store, settings, mirror_dir, wanted if (ids or report) else None, outcome, progress)
         else:
-            _fetch_arxiv(store, settings, wanted, query, max_results or DEFAULT_MAX_RESULTS, outcome, progress)
+            retry = [parse_arxiv_id(i) for i in listing.retry] if listing else []
+            _fetch_arxiv(store, settings, _merge(wanted, retry), listing, outcome, progress, checkpoint)
     except BaseException as exc:  # an interrupted fetch still closes its log entry
         outcome.events.append({"id": "*", "fault": f"interrupted ({exc.__class__.__name__})", "action": "stopped"})
         raise
     finally:
-        store.log_fetch_finish(
-            outcome.log_id,
-            hits=outcome.hits,
-            fetched=outcome.fetched,
-            skipped=outcome.skipped,
-            failures=outcome.failures,
-            events=outcome.events,
-        )
+        store.log_fetch_finish(outcome.log_id, **outcome.counts())  # type: ignore[arg-type]
     return outcome
 
 
@@ -132,15 +204,22 @@ def _fetch_arxiv(
     store: "Store",
     settings: "Settings",
     wanted: list[ArxivId],
-    query: str | None,
-    max_results: int,
+    listing: Listing | None,
     outcome: FetchOutcome,
     progress: bool,
+    checkpoint: Callable[[], None],
 ) -> None:
+    """The asked ids (looked up in batches), then the query's listing page by page."""
     from .sources.arxiv import ArxivApi
     from .sources.http import Downloader
 
     api = ArxivApi.from_settings(settings, events=outcome.events)
+    downloader = Downloader(
+        timeout=settings.http_timeout,
+        retries=settings.http_retries,
+        backoff=settings.http_backoff,
+        events=outcome.events,
+    )
     todo: dict[str, ArxivPaper] = {}
 
     pending = [a for a in wanted if not _is_done(store, a.id, a.version, outcome)]
@@ -160,37 +239,60 @@ def _fetch_arxiv(
                 else:
                     outcome.fail(a.id, "not found on arXiv")
     outcome.hits = outcome.skipped + len(todo)
-
-    if query:
-        try:
-            results = api.search(query, max_results)
-        except FetchError as exc:
-            outcome.fail(f"query {query!r}", str(exc))
-            results = []
-        for paper in results:
-            if paper.id in todo or any(a.id == paper.id for a in wanted):
-                continue
-            outcome.hits += 1
-            if not _is_done(store, paper.id, None, outcome):
-                todo[paper.id] = paper
-
-    downloader = Downloader(
-        timeout=settings.http_timeout,
-        retries=settings.http_retries,
-        backoff=settings.http_backoff,
-        events=outcome.events,
-    )
     for paper in _progress(todo.values(), progress, len(todo)):
-        store.upsert_paper({**paper.row("arxiv"), "status": "pending", "error": None})
+        _fetch_one(store, settings, downloader, outcome, paper)
+    if listing is not None:
+        _fetch_listing(store, settings, api, downloader, listing, {a.id for a in wanted}, outcome, progress, checkpoint)
+
+
+def _fetch_listing(
+    store: "Store",
+    settings: "Settings",
+    api: "ArxivApi",
+    downloader: "Downloader",
+    listing: Listing,
+    seen: set[str],
+    outcome: FetchOutcome,
+    progress: bool,
+    checkpoint: Callable[[], None],
+) -> None:
+    """List the search from `listing.reached`, one API page at a time: each page's papers are stored (or skipped
+    as already stored) before the position after the page is logged and the next page is asked for."""
+    from tqdm import tqdm
+
+    pages = api.search_pages(listing.query, listing.max_results, start=listing.reached, page_size=settings.arxiv_page_size)
+    with tqdm(desc="fetch", unit="paper", file=sys.stderr, disable=not progress, leave=False) as bar:
         try:
-            path = cached_pdf(settings.pdf_dir, paper, downloader)
-        except SynthError as exc:
-            _record_failure(store, outcome, paper.id, str(exc))
-            continue
-        except OSError as exc:
-            _record_failure(store, outcome, paper.id, f"cannot write the PDF cache {settings.pdf_dir}: {exc.strerror or exc}")
-            continue
-        _ingest(store, outcome, paper.id, path, paper.row("arxiv"), settings)
+            for page in pages:
+                listing.total = page.total if page.total is not None else listing.total
+                ends = [n for n in (listing.max_results, listing.total) if n is not None]
+                bar.total = max(min(ends) - listing.start, page.end - listing.start) if ends else None
+                for paper in page.papers:
+                    bar.set_postfix_str(paper.id, refresh=False)
+                    if paper.id not in seen:
+                        seen.add(paper.id)
+                        outcome.hits += 1
+                        if not _is_done(store, paper.id, None, outcome):
+                            _fetch_one(store, settings, downloader, outcome, paper)
+                    bar.update()
+                listing.reached = page.end
+                checkpoint()
+        except FetchError as exc:
+            outcome.fail(f"query {listing.query!r}", str(exc))
+
+
+def _fetch_one(store: "Store", settings: "Settings", downloader: "Downloader", outcome: FetchOutcome, paper: "ArxivPaper") -> None:
+    """Store one paper's metadata (pending), then its PDF (cached) and passages; a failure is recorded on the paper."""
+    store.upsert_paper({**paper.row("arxiv"), "status": "pending", "error": None})
+    try:
+        path = cached_pdf(settings.pdf_dir, paper, downloader)
+    except SynthError as exc:
+        _record_failure(store, outcome, paper.id, str(exc))
+        return
+    except OSError as exc:
+        _record_failure(store, outcome, paper.id, f"cannot write the PDF cache {settings.pdf_dir}: {exc.strerror or exc}")
+        return
+    _ingest(store, outcome, paper.id, path, paper.row("arxiv"), settings)
 
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
@@ -360,6 +462,14 @@ def _is_done(store: "Store", paper_id: str, version: int | None, outcome: FetchO
 def _merge(first: list[ArxivId], second: Iterable[ArxivId]) -> list[ArxivId]:
     seen = {a.id for a in first}
     return first + [a for a in second if a.id not in seen and not seen.add(a.id)]  # type: ignore[func-returns-value]
+
+
+def _plain_id(raw: object) -> str | None:
+    """The arXiv id (without version) in a fetch-log entry, or None for anything else (a failed query, a file)."""
+    try:
+        return parse_arxiv_id(str(raw)).id
+    except SynthError:
+        return None
 
 
 def _version_of(stem: str) -> int:

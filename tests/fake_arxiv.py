@@ -5,9 +5,12 @@
     fake.fault("2301.12566", "503")         # the next PDF request gets a 503, then it is served normally
     fake.fault("2301.12566", "html", times=None)   # every request gets an HTML page instead of the PDF
     fake.api_url                            # http://127.0.0.1:<port>/api/query
+    fake.add_series(250, pdf, words="paging")   # 250 papers that a search for "paging" lists (start/max_results pages)
+    fake.fault(api_page(100), "503")        # the API request for the page that starts at result 100 gets a 503, once
 
-Faults (for PDF requests; `fault(API, kind)` applies them to API requests): "503", "500", "429" (no
-Retry-After), "429-retry-after" (Retry-After: 1), "timeout" (sleeps `slow_seconds` before answering),
+Faults (for PDF requests; `fault(API, kind)` applies them to every API request, `fault(api_page(n), kind)` to
+those whose `start` is n): "503", "500", "429" (no Retry-After), "429-retry-after" (Retry-After: 1), "timeout"
+(sleeps `slow_seconds` before answering),
 "truncated" (the first half of the PDF), "html" (an HTML error page with status 200), "404".
 An id that was never added is unknown: absent from the feeds, 404 for its PDF.
 """
@@ -27,6 +30,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 API = "api"  # fault key for the query endpoint
+
+
+def api_page(start: int) -> str:
+    """The fault key for API requests of the page that starts at result `start`."""
+    return f"{API}@{start}"
+
 OLD_ARCHIVES = {"hep-th", "hep-ph", "hep-ex", "hep-lat", "gr-qc", "astro-ph", "cond-mat", "math", "math-ph", "nucl-th",
                 "physics", "quant-ph", "cs", "nlin", "q-bio", "stat", "cmp-lg", "chao-dyn", "solv-int", "alg-geom"}  # fmt: skip
 
@@ -67,6 +76,8 @@ class FakeArxiv:
         self.papers: dict[str, FakePaper] = {}
         self.faults: dict[str, list[Fault]] = {}
         self.requests: list[str] = []  # every request path+query, in order
+        self.times: list[float] = []  # time.monotonic() of each request, beside `requests`
+        self.series: list[str] = []  # the ids add_series() added, in listing order
         self.slow_seconds = slow_seconds
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -78,6 +89,14 @@ class FakeArxiv:
         """Serve these papers."""
         for p in papers:
             self.papers[p.id] = p
+
+    def add_series(self, count: int, pdf: bytes, *, words: str = "paging", first: int = 10000) -> list[str]:
+        """Serve `count` papers 2402.<first>... whose titles hold `words` (so a search for them lists exactly these,
+        in id order); returns their ids (also kept in `series`)."""
+        ids = [f"2402.{first + i:05d}" for i in range(count)]
+        self.add(*(FakePaper(pid, pdf, title=f"{words.title()} study {i}", abstract=f"About {words}.") for i, pid in enumerate(ids)))
+        self.series += ids
+        return ids
 
     def fault(self, paper_id: str, kind: str, times: int | None = 1) -> None:
         """Queue a fault for a paper's PDF (or for the API with paper_id=API); times=None means always."""
@@ -91,6 +110,10 @@ class FakeArxiv:
     def api_requests(self) -> list[dict[str, list[str]]]:
         """The parsed query strings of every API request."""
         return [parse_qs(urlparse(r).query) for r in self.requests if r.startswith("/api/query")]
+
+    def api_starts(self) -> list[int]:
+        """The `start` of every search (not id_list) API request, in order: which pages were asked for."""
+        return [int(q.get("start", ["0"])[0]) for q in self.api_requests() if "search_query" in q]
 
     # -- lifecycle --------------------------------------------------------------------------------
     @property
@@ -147,12 +170,13 @@ class FakeArxiv:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         with self.lock:
             self.requests.append(h.path)
+            self.times.append(time.monotonic())
         url = urlparse(h.path)
         if url.path == "/api/query":
-            fault = self._take_fault(API)
+            args = parse_qs(url.query)
+            fault = self._take_fault(API) or self._take_fault(api_page(int(args.get("start", ["0"])[0])))
             if fault and self._serve_fault(h, fault, None):
                 return
-            args = parse_qs(url.query)
             bad = [i for i in self.id_list(args) if i.split("/")[0].split(".")[0] not in OLD_ARCHIVES and "/" in i]
             if bad:  # arXiv answers 400 with an error entry for an id it finds malformed
                 self._send(h, 400, self.error_feed(f"incorrect id format for {bad[0]}"), "application/atom+xml")

@@ -6,7 +6,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from urllib.parse import urlparse
 
 import requests
@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
 
 BATCH = 100  # ids per API request (arXiv pages up to 2000; 100 keeps the URL short)
+MAX_PAGE = 2000  # the largest page the arXiv API serves
 MIN_DELAY = 3.0  # arXiv asks for no more than one request every three seconds
+_TOTAL = re.compile(rb"<(?:\w+:)?totalResults[^>]*>\s*(\d+)\s*<")
 
 
 @dataclass
@@ -52,6 +54,16 @@ class ArxivPaper:
         }
 
 
+@dataclass
+class SearchPage:
+    """One page of a search's listing: its papers, where it starts and ends in the results, and arXiv's total."""
+
+    papers: list[ArxivPaper]
+    start: int
+    end: int  # the position after the page's last result: where the next page starts
+    total: int | None  # results arXiv reports for the search (None if it did not say)
+
+
 class _ApiTimeout(requests.ConnectionError, requests.Timeout):
     """A read timeout, raised as a ConnectionError so that the arxiv client retries it like one."""
 
@@ -67,6 +79,7 @@ class _ApiSession(requests.Session):
         super().__init__()
         self.default_timeout, self.retries, self.backoff, self.events = timeout, retries, backoff, events
         self.faults: dict[str, int] = {}  # url -> consecutive failures
+        self.total_results: int | None = None  # opensearch:totalResults of the last feed served
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.default_timeout)
@@ -80,6 +93,9 @@ class _ApiSession(requests.Session):
             raise
         if resp.status_code == 200:
             self.faults.pop(url, None)
+            m = _TOTAL.search(resp.content)  # the package's client keeps the total to itself
+            if m:
+                self.total_results = int(m.group(1))
         else:
             self._fault(url, f"HTTP {resp.status_code}", retry_after(resp.headers.get("Retry-After")))
         return resp
@@ -145,6 +161,12 @@ class ArxivApi:
             self._client = client
         return self._client
 
+    @property
+    def total_results(self) -> int | None:
+        """The result count arXiv gave in its last answer (None before any)."""
+        session = self.client._session
+        return session.total_results if isinstance(session, _ApiSession) else None
+
     def lookup(self, ids: Iterable[ArxivId]) -> dict[str, ArxivPaper]:
         """Metadata for each id found on arXiv, keyed by normalised id (absent ids are simply missing)."""
         wanted = list(ids)
@@ -173,21 +195,47 @@ class ArxivApi:
             found.setdefault(paper.id, paper)
         return found
 
-    def search(self, query: str, max_results: int) -> list[ArxivPaper]:
-        """The first `max_results` papers for an arXiv search (plain words are all required)."""
+    def search_pages(
+        self, query: str, max_results: int | None, *, start: int = 0, page_size: int = BATCH
+    ) -> Iterator["SearchPage"]:
+        """The results of an arXiv search from position `start` up to `max_results` (None: all), a page at a time.
+
+        One `arxiv.Client.results(search, offset=start)` walks the listing: the client keeps its delay between
+        requests, retries errors and empty pages (with this API's backoff) and stops at arXiv's total. It is read
+        lazily, so a page is requested only when the caller asks for it: a caller that handles each page before
+        taking the next one knows that everything before `page.end` is done. Pages never ask for more results than
+        remain to `max_results`; a listing with nothing left after `start` is one empty page (with arXiv's total),
+        and none at all when `start` already reaches `max_results`. API failures raise ArxivApiError.
+        """
         import arxiv
 
+        if max_results is not None and start >= max_results:
+            return
+        size = max(1, min(page_size, MAX_PAGE))
+        if max_results is not None:
+            size = min(size, max_results - start)
         search = arxiv.Search(query=search_query(query), max_results=max_results)
         client = self.client
-        client.page_size = min(BATCH, max_results)  # no bigger pages than asked for
+        client.page_size = size
+        papers: list[ArxivPaper] = []
+        first = offset = start
         try:
-            papers = self._run(search)
+            try:
+                for result in client.results(search, offset=start):
+                    offset += 1
+                    paper = to_paper(result)
+                    if paper is not None:
+                        papers.append(paper)
+                    if offset - first == size:
+                        yield SearchPage(papers, first, offset, self.total_results)
+                        papers, first = [], offset
+            except (arxiv.ArxivError, requests.RequestException) as exc:
+                status = exc.status if isinstance(exc, arxiv.HTTPError) else None
+                raise ArxivApiError(f"arXiv API failed at {self.url}: {_describe(exc)}", status=status) from exc
+            if offset > first or offset == start:  # the last page; an empty one when nothing was left to list
+                yield SearchPage(papers, first, offset, self.total_results)
         finally:
             client.page_size = BATCH
-        unique: dict[str, ArxivPaper] = {}
-        for paper in papers:
-            unique.setdefault(paper.id, paper)
-        return list(unique.values())
 
     def _run(self, search: "arxiv.Search", expect: set[str] | None = None) -> list[ArxivPaper]:
         """Every result of a search; with `expect` (the ids of an id_list), stop once all of them arrived."""

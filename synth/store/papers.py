@@ -154,6 +154,45 @@ class PapersMixin:
                 },
             )
 
+    def log_fetch_progress(
+        self,
+        log_id: int,
+        *,
+        request: dict[str, Any],
+        hits: int,
+        fetched: int,
+        skipped: int,
+        failures: list[dict[str, Any]],
+        events: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Record how far an unfinished fetch got (a paged query's listing position lives in its request), so that
+        a run killed before it finishes still leaves where to resume."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db["fetch_log"].update(
+                log_id,
+                {
+                    "request": json.dumps(request, ensure_ascii=False, default=str),
+                    "hits": hits,
+                    "fetched": fetched,
+                    "skipped": skipped,
+                    "failed": len(failures),
+                    "failures": json.dumps(failures, ensure_ascii=False),
+                    "events": json.dumps(events or [], ensure_ascii=False, default=str),
+                },
+            )
+
+    def last_query_fetch(self, search_query: str) -> dict[str, Any] | None:
+        """The latest fetch-log entry that listed this arXiv search (request.search_query), with its request and
+        failures decoded; None if no fetch listed it."""
+        row = self.db.execute(
+            "SELECT id, request, failures FROM fetch_log WHERE json_valid(request) "
+            "AND json_extract(request, '$.search_query') = ? ORDER BY id DESC LIMIT 1",
+            [search_query],
+        ).fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "request": json.loads(row[1]), "failures": json.loads(row[2] or "[]")}
+
     def fetch_log(self) -> list[dict[str, Any]]:
         """Every fetch-log entry, oldest first (an entry without finished_at was interrupted)."""
         return [dict(r) for r in self.db["fetch_log"].rows_where(order_by="id")]
