@@ -95,3 +95,17 @@ def macro_f1(gold: list[int], pred: list[int]) -> tuple[float, list[tuple[float,
 
     p, r, f, _ = precision_recall_fscore_support(gold, pred, labels=[0, 1, 2], zero_division=0)
     return float(f1_score(gold, pred, labels=[0, 1, 2], average="macro", zero_division=0)), list(zip(p, r, f))
+
+
+def report_labels(title: str, gold: list[int], pred: list[int], conf: list[float], names: tuple[str, ...] = tuple(LABELS)) -> float:
+    """Print macro-F1, accuracy, ECE, the NOT_ENOUGH_INFO share and per-label P/R/F1 of one group; returns macro-F1."""
+    import numpy as np
+
+    from synth.verifier.calibrate import ece
+
+    f1, per = macro_f1(gold, pred)
+    g, p = np.array(gold), np.array(pred)
+    print(f"{title}: macro-F1 {f1:.3f}  accuracy {np.mean(g == p):.3f}  ECE {ece(conf, g == p):.3f}  NEI share {np.mean(p == 2):.3f}")
+    for name, (pp, rr, ff) in zip(names, per):
+        print(f"    {name:<16} P {pp:.3f}  R {rr:.3f}  F1 {ff:.3f}")
+    return f1

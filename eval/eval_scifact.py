@@ -15,13 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
-from eval.common import LABELS, SHARED, cached_verifier, macro_f1  # noqa: E402
+from eval.common import LABELS, SHARED, cached_verifier, report_labels  # noqa: E402
 from eval.scifact import evidence_sets  # noqa: E402
-from synth.verifier.calibrate import ece  # noqa: E402
 
 NAMES = ("SUPPORT", "CONTRADICT", "NEI")
 
@@ -43,17 +40,20 @@ def main(argv: list[str] | None = None) -> None:
     verifier, encoder, cache = cached_verifier(args.nli, args.artifact)
     t0 = time.time()
     sets = evidence_sets(args.shared, args.split, encoder, cache, k=args.k, limit=args.limit)
-    gold, pred, conf = [], [], []
+    gold, pred, conf, raw_pred, raw_conf = [], [], [], [], []
     for s in sets:
         j = verifier.judge(s["claim"], s["evidence"], s["scores"])
         gold.append(s["label"])
         pred.append(LABELS.index(j.label))
         conf.append(j.confidence)
-    f1, per = macro_f1(gold, pred)
-    print(f"SciFact {args.split} (open, {len(sets)} claims, k={args.k}, verifier {verifier.id}): macro-F1 {f1:.3f}  "
-          f"accuracy {np.mean(np.array(gold) == np.array(pred)):.3f}  ECE {ece(conf, np.array(gold) == np.array(pred)):.3f}")
-    for name, (p, r, f) in zip(NAMES, per):
-        print(f"  {name:<11} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+        raw = getattr(j, "raw_label", None)  # the verdict before abstention, when the verifier abstains
+        raw_pred.append(LABELS.index(raw) if raw else pred[-1])
+        raw_conf.append(j.raw_confidence if raw else j.confidence)
+    runs = [("", pred, conf)]
+    if raw_pred != pred:
+        runs = [(" without abstention", raw_pred, raw_conf), (" with abstention", pred, conf)]
+    for tag, pr, cf in runs:
+        report_labels(f"SciFact {args.split} (open, {len(sets)} claims, k={args.k}, verifier {verifier.id}){tag}", gold, pr, cf, NAMES)
     print(f"  ({time.time() - t0:.0f} s)")
 
 

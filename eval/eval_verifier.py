@@ -18,18 +18,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
-from eval.common import FIELD, LABELS, NLI_LABEL, SHARED, cached_verifier, field_sets, macro_f1  # noqa: E402
-from synth.verifier.calibrate import ece  # noqa: E402
+from eval.common import FIELD, LABELS, NLI_LABEL, SHARED, cached_verifier, field_sets, report_labels  # noqa: E402
 
 
 def report(name: str, gold: list[int], pred: list[int], conf: list[float]) -> float:
     """Print macro-F1, accuracy, ECE and per-label P/R/F1 of one group of claims; returns the macro-F1."""
-    f1, per = macro_f1(gold, pred)
-    g, p = np.array(gold), np.array(pred)
-    print(f"{name}: n={len(gold)}  macro-F1 {f1:.3f}  accuracy {np.mean(g == p):.3f}  ECE {ece(conf, g == p):.3f}")
-    for lab, (pp, rr, ff) in zip(LABELS, per):
-        print(f"    {lab:<16} P {pp:.3f}  R {rr:.3f}  F1 {ff:.3f}")
-    return f1
+    return report_labels(f"{name}: n={len(gold)}", gold, pred, conf)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,11 +44,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"verifier {verifier.id}")
     for distractors in (0, 2):
         sets = field_sets(args.field, "eval", distractors=distractors)
-        res = []
+        res, raw = [], []
         for s in sets:
             j = verifier.judge(s["claim"], s["evidence"])
             res.append((s, LABELS.index(j.label), j.confidence))
+            if getattr(j, "raw_label", None):  # the verdict before abstention, when the verifier abstains
+                raw.append((s, LABELS.index(j.raw_label), j.raw_confidence))
         tag = "single evidence" if not distractors else f"evidence + {distractors} distractors"
+        if raw:
+            report(f"field eval ({tag}) without abstention", [s["label"] for s, _, _ in raw], [p for _, p, _ in raw],
+                   [c for _, _, c in raw])
         report(f"field eval ({tag})", [s["label"] for s, _, _ in res], [p for _, p, _ in res], [c for _, _, c in res])
         en = [(s, p, c) for s, p, c in res if s["claim_lang"] == "en" and s["evidence_lang"] == "en"]
         xl = [(s, p, c) for s, p, c in res if s["claim_lang"] != s["evidence_lang"]]

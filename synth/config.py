@@ -65,6 +65,13 @@ class Settings:
         "importable by name, so Ray workers build the same one (plug-ins, and the tests' test double).",
         "SYNTH_VERIFIER",
     )
+    verifier_abstain: bool = _field(
+        True,
+        "Let the shipped verifier abstain: SUPPORTED / REFUTED only when the calibrated confidence reaches the "
+        "threshold chosen on its training folds (abstain.json beside its weights), NOT_ENOUGH_INFO otherwise. "
+        "0 gives the verdicts of the verifier without abstention, for comparison.",
+        "SYNTH_VERIFIER_ABSTAIN",
+    )
     ann_min_passages: int = _field(
         20_000,
         "Passages from which retrieval uses the ANN index beside the database (synth index) instead of exact search "
@@ -72,7 +79,7 @@ class Settings:
         "SYNTH_ANN_MIN_PASSAGES",
     )
     ann_expansion_search: int = _field(
-        128, "HNSW search breadth (ef) of the ANN index: higher is slower and closer to exact.", "SYNTH_ANN_EF"
+        2048, "HNSW search breadth (ef) of the ANN index: higher is slower and closer to exact.", "SYNTH_ANN_EF"
     )
     quiet: bool = _field(False, "No progress bars.", None)
     verbose: bool = _field(False, "More logging on stderr.", None)

@@ -14,6 +14,7 @@ from .errors import BadInputError, SynthError
 from .results import ClaimResult, evidence_json
 from .store import Store
 from .synthesis import PROBES, build_answer
+from .verifier.abstain import REASON_TEXT
 from .verifier.base import LABELS
 QUOTE_CHARS = 220
 EVIDENCE_SHOWN = 2
@@ -183,6 +184,8 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
                 "truncated": bool(c.get("truncated")),
                 "verdict": label,
                 "confidence": c.get("confidence") if c.get("confidence") is not None else 0.0,
+                "reason": c.get("reason") if label == "NOT_ENOUGH_INFO" else None,
+                "reason_text": REASON_TEXT.get(c.get("reason") or "", "") if label == "NOT_ENOUGH_INFO" else "",
                 "source": source,
                 "shown": shown,
                 "evidence": [
@@ -345,7 +348,8 @@ def render(store: Store, run_id: int | None = None, fmt: str = "md") -> str:
                 "papers": ctx["papers"],
                 "claims": [
                     dict(
-                        ClaimResult(c["text"], c["verdict"], c["confidence"], c["evidence"], c["truncated"]).as_json(),
+                        ClaimResult(c["text"], c["verdict"], c["confidence"], c["evidence"], c["truncated"],
+                                    c["reason"]).as_json(),
                         id=c["id"], lang=c["lang"], paper_id=(c["source"] or {}).get("paper_id"),
                     )
                     for c in ctx["claims"]

@@ -20,12 +20,14 @@ class ClaimResult:
     confidence: float
     evidence: list[dict[str, Any]] = field(default_factory=list)
     truncated: bool = False
+    reason: str | None = None  # why NOT_ENOUGH_INFO: no_evidence / unsettled (synth.verifier.abstain); None otherwise
 
     def as_json(self) -> dict[str, Any]:
         return {
             "claim": self.claim,
             "verdict": self.verdict,
             "confidence": round(self.confidence, 4),
+            "reason": self.reason,
             "truncated": self.truncated,
             "evidence": self.evidence,
         }

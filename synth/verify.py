@@ -27,6 +27,7 @@ from .synthesis import (
     spread_claims,
     word_set,
 )
+from .verifier.abstain import verdict_reason
 from .verifier.base import LABELS
 
 
@@ -173,10 +174,11 @@ def _store_judgement(
                 "score": getattr(st, "score", None),
             }
         )
-    verdict = {"label": label, "confidence": confidence, "verifier": getattr(verifier, "id", "")}
+    reason = verdict_reason(label, judgement if hits else None)
+    verdict = {"label": label, "confidence": confidence, "verifier": getattr(verifier, "id", ""), "reason": reason}
     store.save_judged_claim(run_id, position, claim, rows, verdict)
     evidence = [evidence_json(h.paper_id, h.page, h.text, h.lang, h.score) for h in hits]
-    return ClaimResult(claim["text"], label, confidence, evidence, bool(claim.get("truncated")))
+    return ClaimResult(claim["text"], label, confidence, evidence, bool(claim.get("truncated")), reason)
 
 
 def _open_run(

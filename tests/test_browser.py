@@ -147,7 +147,12 @@ def test_demo_report_reads_well_in_chromium(browser, demo_report, width):
         for cell in (claim, verdict, confidence):
             cbox = cell.bounding_box()
             assert cbox and cbox["x"] >= 0 and cbox["x"] + cbox["width"] <= width + 0.5, (i, cbox)
-        assert verdict.inner_text().strip().split()[-1] in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+        # the label on the cell's first line; a NOT_ENOUGH_INFO verdict's reason below it, inside the window
+        assert verdict.inner_text().strip().splitlines()[0].split()[-1] in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+        why = verdict.locator(".reason")
+        if why.count():
+            rbox = why.bounding_box()
+            assert rbox and rbox["x"] >= 0 and rbox["x"] + rbox["width"] <= width + 0.5, (i, rbox)
         font = float(claim.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
         assert font >= 12
         assert claim.bounding_box()["width"] >= 18 * font, f"claim column {claim.bounding_box()['width']} px wide at {width} px"

@@ -63,7 +63,7 @@ def test_claims_json_lists_a_runs_claims_with_verdicts(runner, db):
     assert [c["claim"] for c in claims] == [c["text"] for c in stored]
     assert [c["verdict"] for c in claims] == [c["label"] for c in stored]
     first = claims[0]
-    assert set(first) == {"id", "run", "position", "claim", "verdict", "confidence", "lang", "paper_id", "page", "truncated", "evidence"}
+    assert set(first) == {"id", "run", "position", "claim", "verdict", "confidence", "reason", "lang", "paper_id", "page", "truncated", "evidence"}
     assert first["evidence"] and set(first["evidence"][0]) == {"paper_id", "page", "text", "lang", "score"}
 
 

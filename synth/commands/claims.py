@@ -34,6 +34,7 @@ def claims(settings: Settings, run_id: int | None, verdict: str | None, as_json:
             "claim": c["text"],
             "verdict": c.get("label") or "NOT_ENOUGH_INFO",
             "confidence": round(c["confidence"], 4) if c.get("confidence") is not None else None,
+            "reason": c.get("reason"),
             "lang": c.get("lang"),
             "paper_id": c.get("paper_id"),
             "page": c.get("page"),

@@ -182,3 +182,10 @@ def m005_findings(db: Database) -> None:
 def m006_finding_evidence(db: Database) -> None:
     """The evidence rows a finding's agreement and conflict rest on (on the finding's aspect, judged decisive)."""
     db["findings"].add_column("evidence_ids", str)  # JSON list of evidence.id
+
+
+@migrations()
+def m007_verdict_reason(db: Database) -> None:
+    """Why a verdict is NOT_ENOUGH_INFO: `no_evidence` (nothing addresses the claim) or `unsettled` (evidence addresses
+    it but does not settle it); NULL for SUPPORTED / REFUTED and for verdicts stored before this migration."""
+    db["verdicts"].add_column("reason", str)

@@ -172,7 +172,8 @@ class RunsMixin:
         evidence: Sequence[dict[str, Any]],
         verdict: dict[str, Any],
     ) -> int:
-        """A claim with its evidence and verdict, as one transaction (never a claim without its verdict)."""
+        """A claim with its evidence and verdict (label, confidence, verifier, reason), as one transaction (never a
+        claim without its verdict)."""
         with self.transaction():  # type: ignore[attr-defined]
             claims = self.db["claims"]
             claims.insert(
@@ -230,12 +231,12 @@ class RunsMixin:
         return out
 
     def run_claims(self, run_id: int) -> list[dict[str, Any]]:
-        """A run's claims in order, each with its verdict (label, confidence, verifier), the language of its source
-        passage (`lang`) and `evidence` rows by rank."""
+        """A run's claims in order, each with its verdict (label, confidence, verifier, reason), the language of its
+        source passage (`lang`) and `evidence` rows by rank."""
         claims = [
             dict(r)
             for r in self.db.query(
-                "SELECT c.*, v.label, v.confidence, v.verifier, s.lang AS lang FROM claims c "
+                "SELECT c.*, v.label, v.confidence, v.verifier, v.reason, s.lang AS lang FROM claims c "
                 "LEFT JOIN verdicts v ON v.claim_id = c.id LEFT JOIN passages s ON s.id = c.passage_id "
                 "WHERE c.run_id = ? ORDER BY c.position",
                 [run_id],

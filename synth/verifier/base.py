@@ -30,6 +30,9 @@ class Judgement:
     label: str
     confidence: float
     stances: list[Stance] = field(default_factory=list)
+    reason: str | None = None  # why NOT_ENOUGH_INFO (abstain.py: no_evidence / unsettled); None for a decided verdict
+    raw_label: str | None = None  # the verdict and confidence before abstention, when abstention was applied
+    raw_confidence: float | None = None
 
 
 class Verifier(Protocol):

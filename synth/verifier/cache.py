@@ -36,6 +36,8 @@ class EncodingCache:
 
     def fill(self, encoder, wanted: Sequence[tuple[str, str]], chunk: int = 512, quiet: bool = False) -> None:
         """Encode every missing (kind, text), `chunk` texts per file."""
+        if isinstance(encoder, CachedEncoder):  # its own fills would write chunks under the names this one is writing
+            encoder = encoder.encoder
         todo = sorted(self.missing(wanted), key=lambda w: len(w[1]))  # similar lengths batch with little padding
         if not todo:
             return

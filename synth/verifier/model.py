@@ -115,7 +115,7 @@ class FeatureVerifier:
     """The offline verifier behind the `Verifier` protocol."""
 
     def __init__(self, encoder, head: "StanceHead | Ensemble", aggregator: Aggregator, id: str, top_k: int = 5,
-                 interact=None, mix: float = 0.0) -> None:
+                 interact=None, mix: float = 0.0, abstention=None) -> None:
         self.encoder = encoder
         self.head = head
         self.aggregator = aggregator
@@ -123,6 +123,7 @@ class FeatureVerifier:
         self.top_k = top_k
         self.interact = interact  # an interact.InteractHead, or None for the MLP alone
         self.mix = mix
+        self.abstention = abstention  # an abstain.Abstention, or None: the verdict is the aggregator's argmax
 
     def stance_proba(self, X: np.ndarray, enc_c: Sequence[EncodedText], enc_e: Sequence[EncodedText]) -> np.ndarray:
         """(n, 3) stance probabilities of pairs with features X and encodings enc_c / enc_e."""
@@ -155,7 +156,8 @@ class FeatureVerifier:
         p = self.aggregator.proba(aggregate_features(probs, align)[None])[0]
         k = int(np.argmax(p))
         conf = float(np.clip(self.aggregator.confidence(float(p[k])), 0.0, 1.0))
-        return Judgement(LABELS[k], conf, list(stances))
+        judgement = Judgement(LABELS[k], conf, list(stances))
+        return self.abstention.apply(judgement) if self.abstention is not None else judgement
 
 
 def stance_proba(head: "StanceHead | Ensemble", interact, mix: float, X: np.ndarray, enc_c: Sequence[EncodedText],
@@ -234,13 +236,25 @@ def load_interact(folder: Path, meta: dict):
     return (heads[0] if n == 1 else Ensemble(heads)), float(spec["mix"])
 
 
-def from_folder(folder: Path, encoder=None, settings=None, id: str | None = None) -> FeatureVerifier:
-    """The verifier stored in `folder` on top of `encoder` (default: the encoder it names, loaded with `settings`)."""
+def from_folder(folder: Path, encoder=None, settings=None, id: str | None = None,
+                abstain: bool | None = None) -> FeatureVerifier:
+    """The verifier stored in `folder` on top of `encoder` (default: the encoder it names, loaded with `settings`).
+    Verdicts abstain with the thresholds of the folder's abstain.json unless `abstain` (default: the setting
+    `verifier_abstain`, on) is False."""
+    from .abstain import load_abstention
+
     head, agg, meta = load(folder)
+    if abstain is None:
+        abstain = bool(getattr(settings, "verifier_abstain", True))
     interact, mix = load_interact(folder, meta)
     if encoder is None:
         from ..encoders import load_encoder  # type: ignore[attr-defined]
 
         encoder = load_encoder(meta.get("encoder", BASE_ENCODER), settings)
-    return FeatureVerifier(encoder, head, agg, id=id or meta.get("id", "synth-verifier"), top_k=int(meta.get("top_k", 5)),
-                           interact=interact, mix=mix)
+    abstention = load_abstention(folder) if abstain else None
+    if id is None:  # the id stored with every verdict says whether, and at which thresholds, verdicts abstained
+        id = meta.get("id", "synth-verifier")
+        if abstention is not None and abstention.active:
+            id += f"+abstain-S{abstention.supported:.2f}-R{abstention.refuted:.2f}"
+    return FeatureVerifier(encoder, head, agg, id=id, top_k=int(meta.get("top_k", 5)), interact=interact, mix=mix,
+                           abstention=abstention)
