@@ -141,18 +141,7 @@ class PapersMixin:
     ) -> None:
         """Close a fetch-log entry with its outcome."""
         with self.transaction():  # type: ignore[attr-defined]
-            self.db["fetch_log"].update(
-                log_id,
-                {
-                    "finished_at": now(),
-                    "hits": hits,
-                    "fetched": fetched,
-                    "skipped": skipped,
-                    "failed": len(failures),
-                    "failures": json.dumps(failures, ensure_ascii=False),
-                    "events": json.dumps(events or [], ensure_ascii=False, default=str),
-                },
-            )
+            self.db["fetch_log"].update(log_id, {"finished_at": now(), **_outcome(hits, fetched, skipped, failures, events)})
 
     def log_fetch_progress(
         self,
@@ -170,15 +159,7 @@ class PapersMixin:
         with self.transaction():  # type: ignore[attr-defined]
             self.db["fetch_log"].update(
                 log_id,
-                {
-                    "request": json.dumps(request, ensure_ascii=False, default=str),
-                    "hits": hits,
-                    "fetched": fetched,
-                    "skipped": skipped,
-                    "failed": len(failures),
-                    "failures": json.dumps(failures, ensure_ascii=False),
-                    "events": json.dumps(events or [], ensure_ascii=False, default=str),
-                },
+                {"request": json.dumps(request, ensure_ascii=False, default=str), **_outcome(hits, fetched, skipped, failures, events)},
             )
 
     def last_query_fetch(self, search_query: str) -> dict[str, Any] | None:
@@ -196,3 +177,16 @@ class PapersMixin:
     def fetch_log(self) -> list[dict[str, Any]]:
         """Every fetch-log entry, oldest first (an entry without finished_at was interrupted)."""
         return [dict(r) for r in self.db["fetch_log"].rows_where(order_by="id")]
+
+
+def _outcome(hits: int, fetched: int, skipped: int, failures: list[dict[str, Any]],
+             events: list[dict[str, Any]] | None) -> dict[str, Any]:  # fmt: skip
+    """The fetch-log columns of a fetch's outcome so far."""
+    return {
+        "hits": hits,
+        "fetched": fetched,
+        "skipped": skipped,
+        "failed": len(failures),
+        "failures": json.dumps(failures, ensure_ascii=False),
+        "events": json.dumps(events or [], ensure_ascii=False, default=str),
+    }
