@@ -281,20 +281,11 @@ def _vectors(
     res: SyncResult,
 ) -> np.ndarray:
     """Unit vectors of `texts` from the embedding cache, encoding (and caching) those it lacks."""
-    have = store.vectors(model, shas)
-    missing: dict[str, str] = {}
-    for sha, text in zip(shas, texts):
-        if sha not in have:
-            missing.setdefault(sha, text)
-    if missing:
-        todo = list(missing.items())
-        for start in range(0, len(todo), 256):
-            part = todo[start : start + 256]
-            vecs = encode([t for _, t in part]) if encode else encoder.encode([t for _, t in part], "passage")
-            vecs = np.asarray(vecs, dtype=np.float32)
-            store.save_vectors(model, [(sha, v) for (sha, _), v in zip(part, vecs)])
-            have.update({sha: v for (sha, _), v in zip(part, vecs)})
-        res.encoded += len(todo)
+    from .encoders.cache import cached_vectors
+
+    fn = encode or (lambda batch: encoder.encode(batch, "passage"))
+    have, encoded = cached_vectors(store, model, shas, texts, fn, batch_size=256)
+    res.encoded += encoded
     return np.stack([have[s] for s in shas]).astype(np.float32, copy=False)
 
 

@@ -27,6 +27,34 @@ def cache_key(encoder: Encoder, kind: Kind) -> str:
     return f"{encoder.id}|{kind}"
 
 
+def cached_vectors(
+    store: "Store",
+    model: str,
+    shas: Sequence[str],
+    texts: Sequence[str],
+    encode: Callable[[list[str]], np.ndarray],
+    batch_size: int = 64,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], int]:
+    """The vectors of `texts` (whose sha256 are `shas`) cached under `model`, encoding those it lacks with
+    `encode` in batches (each distinct text once) and storing each batch; `on_batch(n, total)` follows progress.
+    Returns (sha256 -> vector, texts encoded)."""
+    have = store.vectors(model, shas)
+    missing: dict[str, str] = {}
+    for sha, text in zip(shas, texts):
+        if sha not in have:
+            missing.setdefault(sha, text)
+    todo = list(missing.items())
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        vecs = np.asarray(encode([t for _, t in batch]), dtype=np.float32)
+        store.save_vectors(model, [(sha, v) for (sha, _), v in zip(batch, vecs)])
+        have.update({sha: v for (sha, _), v in zip(batch, vecs)})
+        if on_batch is not None:
+            on_batch(len(batch), len(todo))
+    return have, len(todo)
+
+
 def embed(
     store: "Store",
     encoder: Encoder,
@@ -39,26 +67,20 @@ def embed(
     texts = list(texts)
     model = cache_key(encoder, kind)
     shas = [text_sha256(t) for t in texts]
-    have = store.vectors(model, shas)
-    missing: dict[str, str] = {}
-    for sha, text in zip(shas, texts):
-        if sha not in have:
-            missing.setdefault(sha, text)
-    if missing:
-        todo = list(missing.items())
-        bar = None
-        if progress:
+    bars: list = []
+
+    def advance(n: int, total: int) -> None:  # a bar only when something is encoded
+        if not bars:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(todo), desc=f"encoding ({encoder.id})", unit="text", file=sys.stderr)
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
-            vecs = np.asarray(encoder.encode([t for _, t in batch], kind), dtype=np.float32)
-            store.save_vectors(model, [(sha, v) for (sha, _), v in zip(batch, vecs)])
-            have.update({sha: v for (sha, _), v in zip(batch, vecs)})
-            if bar is not None:
-                bar.update(len(batch))
-        if bar is not None:
+            bars.append(tqdm(total=total, desc=f"encoding ({encoder.id})", unit="text", file=sys.stderr))
+        bars[0].update(n)
+
+    try:
+        have, _ = cached_vectors(store, model, shas, texts, lambda batch: encoder.encode(batch, kind), batch_size,
+                                 advance if progress else None)  # fmt: skip
+    finally:
+        for bar in bars:
             bar.close()
     if not texts:
         dim = getattr(encoder, "dim", 0)
