@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from .claims import normalize
+
 RELEVANT_Z = 3.0  # a passage bears on the question when its cosine is this many probe spreads above the probes'
 NEAR_TOP = 0.5  # ... and a paper counts when its best passage also reaches this share of the best paper's z (chosen on otkd-clir: recall 1.0)
 CLAIMS_PER_PAPER = 3  # claims taken from each relevant paper before any paper gets more
@@ -385,7 +387,7 @@ def _refutations(members: Sequence[dict[str, Any]], papers: Sequence[str], cite:
         best = None
         for c in members:
             for e in c.get("evidence") or []:
-                if (allowed is not None and e.get("id") not in allowed) or normalize_space(e["text"]) in already:
+                if (allowed is not None and e.get("id") not in allowed) or normalize(e["text"]) in already:
                     continue
                 if e.get("paper_id") == pid and (best is None or (e.get("p_refute") or 0) > (best.get("p_refute") or 0)):
                     best = e
@@ -394,11 +396,6 @@ def _refutations(members: Sequence[dict[str, Any]], papers: Sequence[str], cite:
             parts.append(f"[{cite(pid)}] reports “{best['text']}”" + (f" ({lang})" if lang and lang != "en" else ""))
             said.append(best["text"])
     return ("in contrast, " + "; ".join(parts)) if parts else "", said
-
-
-def normalize_space(text: str) -> str:
-    """Whitespace collapsed: the form in which the answer remembers what it has quoted."""
-    return " ".join(text.split())
 
 
 def _quoted_claims(members: Sequence[dict[str, Any]], most: int = QUOTES_PER_SENTENCE) -> list[dict[str, Any]]:
@@ -426,7 +423,7 @@ def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, 
     for f in ordered:
         if len(sentences) >= MAX_SENTENCES:
             break
-        members = [by_id[i] for i in f["claim_ids"] if i in by_id and normalize_space(by_id[i]["text"]) not in said]
+        members = [by_id[i] for i in f["claim_ids"] if i in by_id and normalize(by_id[i]["text"]) not in said]
         if not members:
             continue
         quoted = _quoted_claims(members)
@@ -439,9 +436,9 @@ def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, 
         if len([p for p in conflict if p in stating]) >= 2:
             parts.append("these statements conflict")
         allowed = set(f["evidence_ids"]) if f.get("evidence_ids") is not None else None
-        said.update(normalize_space(c["text"]) for c in quoted)
+        said.update(normalize(c["text"]) for c in quoted)
         against, quoted_against = _refutations(members, [p for p in conflict if p not in stating], cite, allowed, said)
-        said.update(normalize_space(t) for t in quoted_against)
+        said.update(normalize(t) for t in quoted_against)
         if against:
             parts.append(against)
         if agree:

@@ -304,3 +304,21 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/api/query"
+
+
+def point_cli_at(fake: "FakeArxiv", db_path, monkeypatch, fast: dict[str, str]) -> dict[str, str]:
+    """Set the SYNTH_* variables that point the CLI at `db_path` and the fake server, with `fast` delays, timeouts
+    and backoffs; returns them."""
+    values = {"SYNTH_DB": str(db_path), "SYNTH_ARXIV_API_URL": fake.api_url, **fast}
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    return values
+
+
+def run_fetch(*args: str):
+    """Run `synth --quiet fetch ARGS` in-process."""
+    from click.testing import CliRunner
+
+    from synth.cli import cli
+
+    return CliRunner().invoke(cli, ["--quiet", "fetch", *args], catch_exceptions=False)

@@ -21,7 +21,7 @@ from synth.fetch import DEFAULT_IDS, fetch_papers
 from synth.sources.http import Downloader, retry_after
 from synth.store import Store
 
-from fake_arxiv import API, FakeArxiv, FakePaper, closed_port_url
+from fake_arxiv import API, FakeArxiv, point_cli_at, run_fetch as fetch, FakePaper, closed_port_url
 from pdfgen import english_paper, german_paper, pdf_bytes, two_column_paper
 
 TIMEOUT = 0.5  # client timeout in these tests; the fake's "timeout" fault sleeps longer
@@ -54,20 +54,13 @@ def fake(pdfs: dict[str, bytes]) -> Iterator[FakeArxiv]:
 @pytest.fixture
 def env(fake: FakeArxiv, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """SYNTH_* variables pointing the CLI at the fake, with tiny delays, timeouts and backoffs."""
-    values = {"SYNTH_DB": str(db_path), "SYNTH_ARXIV_API_URL": fake.api_url, **FAST}
-    for k, v in values.items():
-        monkeypatch.setenv(k, v)
-    return values
+    return point_cli_at(fake, db_path, monkeypatch, FAST)
 
 
 @pytest.fixture
 def settings(env: dict[str, str]) -> Settings:
     return Settings.from_env()
 
-
-def fetch(*args: str):
-    """Run `synth --quiet fetch ARGS` in-process."""
-    return CliRunner().invoke(cli, ["--quiet", "fetch", *args], catch_exceptions=False)
 
 
 def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:

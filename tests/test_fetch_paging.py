@@ -9,14 +9,12 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from click.testing import CliRunner
 
-from synth.cli import cli
 from synth.config import Settings
 from synth.fetch import fetch_papers
 from synth.store import Store
 
-from fake_arxiv import API, FakeArxiv, api_page
+from fake_arxiv import API, FakeArxiv, point_cli_at, run_fetch as fetch, api_page
 from pdfgen import make_paper_pdf, pdf_bytes
 
 TOTAL, PAGE = 250, 50
@@ -42,14 +40,8 @@ def fake(tiny_pdf: bytes) -> Iterator[FakeArxiv]:
 
 @pytest.fixture
 def env(fake: FakeArxiv, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {"SYNTH_DB": str(db_path), "SYNTH_ARXIV_API_URL": fake.api_url, **FAST}
-    for k, v in values.items():
-        monkeypatch.setenv(k, v)
-    return values
+    return point_cli_at(fake, db_path, monkeypatch, FAST)
 
-
-def fetch(*args: str):
-    return CliRunner().invoke(cli, ["--quiet", "fetch", *args], catch_exceptions=False)
 
 
 def statuses(db_path: Path) -> dict[str, str]:
