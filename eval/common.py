@@ -80,9 +80,12 @@ def cached_verifier(nli: str | None = None, artifact: Path | None = None):
     cache = EncodingCache(settings.home / "verifier-train" / f"enc-{encoder.id.replace('/', '_')}")
     cached = CachedEncoder(encoder, cache)
     if artifact is not None and not nli:
-        from synth.verifier import model
+        from synth.verifier import cross, model
 
-        verifier = model.from_folder(Path(artifact), cached)
+        if (Path(artifact) / cross.CONFIG_FILE).is_file():
+            verifier = cross.from_folder(Path(artifact), settings)
+        else:
+            verifier = model.from_folder(Path(artifact), cached)
         verifier.id = f"{verifier.id} ({artifact})"
         return verifier, cached, cache
     return load_verifier(settings, nli=nli, encoder=cached), cached, cache

@@ -65,6 +65,13 @@ class Settings:
         "importable by name, so Ray workers build the same one (plug-ins, and the tests' test double).",
         "SYNTH_VERIFIER",
     )
+    verifier_model: str = _field(
+        "features",
+        "Which shipped verifier judges claims: `cross` (v4: multilingual e5-small read as a cross-encoder with a "
+        "fine-tuned LoRA, synth/artifacts/verifier/cross/) or `features` (v3: frozen-encoder pair features and "
+        "stance heads), kept for comparison.",
+        "SYNTH_VERIFIER_MODEL",
+    )
     verifier_abstain: bool = _field(
         True,
         "Let the shipped verifier abstain: SUPPORTED / REFUTED only when the calibrated confidence reaches the "

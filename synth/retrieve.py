@@ -90,6 +90,7 @@ class Retriever:
         progress: bool = False,
         ann_min_passages: int | None = None,
         ann_expansion_search: int | None = None,
+        settings: Any = None,
     ) -> None:
         self.store = store
         self.encoder = encoder
@@ -98,10 +99,11 @@ class Retriever:
         self.ann: Any = None
         self._rows: list[dict[str, Any]] | None = None
         self._matrix: np.ndarray | None = None
-        if ann_min_passages is None or ann_expansion_search is None:
-            from .config import Settings
+        if ann_min_passages is None or ann_expansion_search is None:  # from `settings` (default: the environment's)
+            if settings is None:
+                from .config import Settings
 
-            settings = Settings.from_env()
+                settings = Settings.from_env()
             ann_min_passages = settings.ann_min_passages if ann_min_passages is None else ann_min_passages
             ann_expansion_search = settings.ann_expansion_search if ann_expansion_search is None else ann_expansion_search
         n = store.passage_count()

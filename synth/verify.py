@@ -238,14 +238,16 @@ def verify_question(
     progress: bool = False,
     on_result: Callable[[ClaimResult], None] | None = None,
     resume: int | None = None,
+    settings: Any = None,
 ) -> tuple[int, list[ClaimResult]]:
     """A question run: rank passages, pick the papers, extract and rank claims, verify each. Returns (run id, results
-    judged in this call). `resume` continues an interrupted run: the claims it stored are kept, not judged again."""
+    judged in this call). `resume` continues an interrupted run: the claims it stored are kept, not judged again.
+    `settings` (synth.config.Settings; default: the environment's) gives the retriever its ANN settings."""
     opts = opts or RunOptions()
     question = (question or "").strip()
     if not question:
         raise BadInputError("the question is empty")
-    retriever = Retriever(store, encoder, progress=progress)
+    retriever = Retriever(store, encoder, progress=progress, settings=settings)
     _require_corpus(retriever)
     min_rel = opts.min_relevance if opts.min_relevance is not None else RELEVANT_Z
     run_id, done = _open_run(store, resume, "question", question, None, _settings(encoder, verifier, opts, min_rel))
@@ -339,17 +341,19 @@ def verify_claims(
     on_result: Callable[[ClaimResult], None] | None = None,
     resume: int | None = None,
     judge_many: JudgeMany | None = None,
+    settings: Any = None,
 ) -> tuple[int, list[ClaimResult]]:
     """An audit run over given claims (in input order); truncated claims are matched back to their corpus sentence.
     `resume` continues an interrupted run over the same input, judging only the claims it had not stored.
     `judge_many` judges the claims elsewhere (Ray workers, `synth.distributed.judge_claims`): evidence for every claim
-    is retrieved here first, then the judgements are stored here in input order as they come back."""
+    is retrieved here first, then the judgements are stored here in input order as they come back. `settings` as in
+    `verify_question`."""
     opts = opts or RunOptions()
     items = [g if isinstance(g, GivenClaim) else GivenClaim(g) for g in given]
     items = [g for g in items if g.text.strip()]
     if not items:
         raise BadInputError("no claims to verify")
-    retriever = Retriever(store, encoder, progress=progress)
+    retriever = Retriever(store, encoder, progress=progress, settings=settings)
     _require_corpus(retriever)
     min_rel = opts.min_relevance if opts.min_relevance is not None else RELEVANT_Z
     settings = _settings(encoder, verifier, opts, min_rel)

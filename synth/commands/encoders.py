@@ -1,4 +1,4 @@
-"""`synth distill` (train an OT / KD adapter) and `synth eval encoders` (bitext retrieval of encoders)."""
+"""`synth distill` (train an OT / KD adapter) and `synth eval encoders` (bitext or evidence retrieval of encoders)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..config import BASE_ENCODER, Settings
+
 
 def _threads(n: int) -> None:
     import torch
@@ -71,34 +72,49 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
 
 @click.group(name="eval")
 def eval_group() -> None:
-    """Evaluate parts of synth (encoders on bitext retrieval)."""
+    """Evaluate parts of synth (encoders on bitext or cross-lingual evidence retrieval)."""
 
 
 @eval_group.command(name="encoders")
-@click.option("--bitext", "files", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Two-column TSV, English first (repeatable). Only the held-out split is used by default.")
+@click.option("--task", type=click.Choice(["bitext", "evidence"]), default="bitext", show_default=True,
+              help="bitext: find each sentence's translation; evidence: find each field claim's evidence in another "
+                   "language (recall@1/@5 with bootstrap 95% intervals, differences against the first encoder).")
+@click.option("--bitext", "files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="bitext task: two-column TSV, English first (repeatable). Only the held-out split is used by default.")
+@click.option("--claims", "claims_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data/field_claims/claims.jsonl"), show_default=True,
+              help="evidence task: the field claims JSONL (its eval split is used).")
 @click.option("--encoders", "names", default="teacher,base,kd,ot", show_default=True,
               help="Comma list: teacher, base, kd, ot, any encoder name, or an artefact directory.")
-@click.option("--split", type=click.Choice(["heldout", "all", "train"]), default="heldout", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="A JSON array of {encoder, pair, direction, top1, mrr, n}.")
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Bar chart (matplotlib).")
+@click.option("--split", type=click.Choice(["heldout", "all", "train"]), default="heldout", show_default=True,
+              help="bitext task: which pairs of each file.")
+@click.option("--boot", type=int, default=1000, show_default=True, help="evidence task: bootstrap resamples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="evidence task: bootstrap seed.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array of {encoder, pair, direction, top1, mrr, n} (evidence: {task, direction, n, "
+                   "encoder, recall@k, delta@k} with [value, lo, hi]).")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="bitext task: bar chart (matplotlib).")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.pass_obj
-def eval_encoders(settings: Settings, files: tuple[Path, ...], names: str, split: str, as_json: bool,
-                  png: Path | None, threads: int) -> None:
-    """Top-1 and MRR of finding each sentence's translation (xx-en, en-xx), per encoder, file and direction."""
+def eval_encoders(settings: Settings, task: str, files: tuple[Path, ...], claims_file: Path, names: str, split: str,
+                  boot: int, seed: int, as_json: bool, png: Path | None, threads: int) -> None:
+    """Retrieval quality of encoders: bitext (top-1, MRR per file and direction) or cross-lingual evidence."""
     from .. import bitext
     from ..errors import BadInputError
-    from ..evaluate_encoders import ALIASES, bar_chart, evaluate, markdown
+    from ..evaluate_encoders import (
+        ALIASES,
+        bar_chart,
+        evaluate,
+        evaluate_evidence,
+        evidence_markdown,
+        field_evidence_task,
+        markdown,
+    )
 
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     if not wanted:
         raise BadInputError("--encoders is empty")
-    per_file = bitext.load(files, split)  # type: ignore[arg-type]
-    empty = [stem for stem, ps in per_file.items() if not ps]
-    if empty:
-        click.echo(f"no {split} pairs in: {', '.join(empty)}", err=True)
-    _threads(threads)
 
     def loader(name: str):
         def load():
@@ -109,6 +125,23 @@ def eval_encoders(settings: Settings, files: tuple[Path, ...], names: str, split
         return load
 
     say = (lambda m: None) if settings.quiet else (lambda m: click.echo(m, err=True))
+    if task == "evidence":
+        if files or png is not None:
+            raise BadInputError("--bitext and --png are for --task bitext")
+        if boot < 1:
+            raise BadInputError(f"--boot must be positive, not {boot}")
+        field = field_evidence_task(claims_file)
+        _threads(threads)
+        ev_rows = evaluate_evidence({n: loader(n) for n in wanted}, [field], boot=boot, seed=seed, progress=say)
+        click.echo(json.dumps(ev_rows, indent=2) if as_json else evidence_markdown(ev_rows), nl=as_json)
+        return
+    if not files:
+        raise BadInputError("--task bitext needs at least one --bitext file")
+    per_file = bitext.load(files, split)  # type: ignore[arg-type]
+    empty = [stem for stem, ps in per_file.items() if not ps]
+    if empty:
+        click.echo(f"no {split} pairs in: {', '.join(empty)}", err=True)
+    _threads(threads)
     rows, resources = evaluate({n: loader(n) for n in wanted}, per_file, progress=say)
     if png is not None:
         bar_chart(rows, png)

@@ -118,7 +118,8 @@ def verify(
             embed_on_workers(store, enc, [r["text"] for r in store.all_passages()], "passage", settings, enc_name, pool)
             judge_many = partial(judge_claims, settings=settings, nli=nli, workers=pool)
         if question is not None:
-            run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit, resume=resume)
+            run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit, resume=resume,
+                                              settings=settings)
         else:
             run_id, results = verify_claims(
                 store,
@@ -134,6 +135,7 @@ def verify(
                 on_result=emit,
                 resume=resume,
                 judge_many=judge_many,
+                settings=settings,
             )
         counts = json.loads(store.run(run_id).get("counts") or "{}")
     summary = (

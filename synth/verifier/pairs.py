@@ -139,3 +139,12 @@ def pair_features(encoder, claims: Sequence[str], evidences: Sequence[str]) -> n
         return np.zeros((0, 0), dtype=np.float32)
     enc_c, enc_e = encode_pairs(encoder, claims, evidences)
     return combine(claims, evidences, enc_c, enc_e)
+
+
+def alignment(encoder, claims: Sequence[str], evidences: Sequence[str]) -> np.ndarray:
+    """(n,) OT coverage of each claim by its evidence text from the encoder's token states (the `align_claim`
+    column of `pair_features`, without the other features)."""
+    if not claims:
+        return np.zeros(0, dtype=np.float32)
+    enc_c, enc_e = encode_pairs(encoder, claims, evidences)
+    return _align(enc_c, enc_e)

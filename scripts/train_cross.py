@@ -1,0 +1,247 @@
+"""Train the v4 verifier (synth/artifacts/verifier/cross/): e5-small as a cross-encoder with LoRA, then its aggregator.
+
+    python scripts/train_cross.py --stage pairs      # assemble the training pairs (seconds)
+    python scripts/train_cross.py --stage train      # fine-tune; resumable: rerun after a kill, --minutes to pause
+    python scripts/train_cross.py --stage aggregate  # claim-level aggregator + calibration; writes the artefact
+
+Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
+SNLI, RTE, SciFact train, the field train split, generated perturbations, translations, neighbouring statements) plus
+claim-like cross-lingual pairs from XNLI dev's parallel rows (hypothesis and premise in two different languages; a
+premise against the translation of another premise of the same genre block: NOT_ENOUGH_INFO). A fifth of the SciFact
+train and field train claims (by a hash of their group) is held out of fine-tuning: the aggregator and its calibration
+are fitted on those claims' sets, so they see stances of claims the cross-encoder never trained on. XNLI test, SciFact
+dev and the field eval split are never read here. Uses a GPU when torch sees one; the artefact runs on CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from eval.common import FIELD, NLI_LABEL, ROOT, SHARED  # noqa: E402
+from train_verifier import XNLI_FULL, build_pairs, claim_sets, log  # noqa: E402
+
+OUT = ROOT / "synth" / "artifacts" / "verifier" / "cross"
+HOLDOUT_FOLDS = 5  # 1 in 5 SciFact-train / field-train claims: aggregator data, not fine-tuning data
+N_XNLI, N_SNLI, CLAIM_REPEAT = 37350, 15000, 2
+
+
+def held_out(group: str) -> bool:
+    """Whether a SciFact-train / field-train claim group is kept for fitting the aggregator."""
+    return group.startswith(("scifact", "field")) and int(hashlib.md5(group.encode()).hexdigest(), 16) % HOLDOUT_FOLDS == 0
+
+
+def cross_xnli_pairs(shared: Path, rng: random.Random) -> list[dict]:
+    """XNLI dev rows with hypothesis and premise in two different languages (any of the 15), two per row; and each
+    English premise against the translation of a neighbouring premise (same genre block, another statement): NEI."""
+    rows = list(csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
+    by_row: dict[int, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        by_row[int(r["row"])][r["language"]] = r
+    out: list[dict] = []
+    for row, langs in sorted(by_row.items()):
+        for _ in range(2):
+            a, b = rng.sample([lang for lang in XNLI_FULL if lang in langs], 2)
+            out.append(dict(claim=langs[a]["hypothesis"], evidence=langs[b]["premise"], label=NLI_LABEL[langs[a]["label"]],
+                            source="xnli-xx", claim_lang=a, evidence_lang=b, group=f"xnli{row // 3}"))
+    premises = sorted({row // 3 for row in by_row})
+    for g in premises:
+        other = g + rng.choice([-2, -1, 1, 2])
+        if other not in premises or "en" not in by_row[g * 3]:
+            continue
+        lang = rng.choice([lang for lang in XNLI_FULL if lang != "en" and lang in by_row[other * 3]])
+        claim, evidence = by_row[g * 3]["en"]["premise"], by_row[other * 3][lang]["premise"]
+        if rng.random() < 0.5:
+            out.append(dict(claim=claim, evidence=evidence, label=2, source="xnli-related", claim_lang="en",
+                            evidence_lang=lang, group=f"xnli{g}"))
+        else:
+            out.append(dict(claim=evidence, evidence=claim, label=2, source="xnli-related", claim_lang=lang,
+                            evidence_lang="en", group=f"xnli{g}"))
+    return out
+
+
+def training_pairs(shared: Path, field: Path, seed: int) -> list[dict]:
+    """The fine-tuning mix: NLI subsampled, claim-like pairs repeated, held-out claim groups removed, shuffled."""
+    rng = random.Random(seed)
+    pairs = [p for p in build_pairs(shared, field, seed) + cross_xnli_pairs(shared, rng) if not held_out(p["group"])]
+    xnli = [p for p in pairs if p["source"] == "xnli"]
+    snli = [p for p in pairs if p["source"] == "snli"]
+    cross = [p for p in pairs if p["source"] in ("xnli-x", "xnli-xx")]
+    claim_like = [p for p in pairs if p["source"] not in ("xnli", "snli", "xnli-x", "xnli-xx")]
+    mix = rng.sample(xnli, min(N_XNLI, len(xnli))) + rng.sample(snli, min(N_SNLI, len(snli))) + cross
+    mix += claim_like * CLAIM_REPEAT
+    rng.shuffle(mix)
+    return mix
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--field", type=Path, default=FIELD)
+    ap.add_argument("--work", type=Path, default=None, help="checkpoints and caches (default SYNTH_HOME/verifier-cross)")
+    ap.add_argument("--home", type=Path, default=None, help="SYNTH_HOME override")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--stage", default="all", choices=["pairs", "train", "aggregate", "all"])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--minutes", type=float, default=None, help="stop training at a checkpoint after this long")
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--rank", type=int, default=32)
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from synth.config import Settings
+    from synth.verifier import cross
+    from synth.verifier.cross_train import TrainPlan, train
+
+    settings = Settings.from_env()
+    home = args.home or settings.home
+    work = args.work or home / "verifier-cross"
+    work.mkdir(parents=True, exist_ok=True)
+    pairs_file = work / "pairs.jsonl"
+    if not pairs_file.exists():
+        pairs = training_pairs(args.shared, args.field, args.seed)
+        with open(pairs_file, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
+    pairs = [json.loads(line) for line in open(pairs_file, encoding="utf-8")]
+    log(f"pairs: {len(pairs)}", Counter(p["source"] for p in pairs).most_common(12), Counter(p["label"] for p in pairs))
+    if args.stage == "pairs":
+        return
+
+    from synth.encoders.load import load_encoder
+
+    base = load_encoder("e5-small", settings)
+    cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed)
+    model = cross.build_model(cross._fresh_copy(base.model), cfg)
+    plan = TrainPlan(epochs=args.epochs, seed=args.seed)
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
+    model.to(dev)
+    summary_file = work / "train-summary.json"
+    if args.stage in ("train", "all"):
+        t0 = time.time()
+        res = train(model, base.tokenizer, pairs, plan, work, log=log, minutes=args.minutes)
+        prev = json.loads(summary_file.read_text()) if summary_file.exists() else {}
+        seconds = float(prev.get("seconds", 0.0)) + time.time() - t0 if prev.get("tag") == res["tag"] else time.time() - t0
+        summary_file.write_text(json.dumps(dict(res, seconds=seconds, n_pairs=len(pairs), plan=plan.__dict__), indent=1))
+        if not res["finished"]:
+            return
+    if args.stage in ("aggregate", "all"):
+        aggregate(model, base, pairs, cfg, plan, work, home, args, summary_file)
+
+
+def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path, args, summary_file: Path) -> None:
+    """Fit the aggregator, temperature and confidence map on the held-out claims' sets; write the artefact."""
+    import torch
+
+    from synth.verifier import cross
+    from synth.verifier.calibrate import fit_confidence_map, fit_temperature, softmax
+    from synth.verifier.cross_train import CHECKPOINT
+    from synth.verifier.model import Aggregator, aggregate_features
+    from synth.verifier.train import fit_aggregator
+
+    state = torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)
+    model.load_trainable(state["model"])
+    model.to("cpu").eval()
+    # SciFact-train claims with evidence retrieved over the whole corpus (the v3 trainer's encoding cache) + field sets
+    sets = claim_sets(args.shared, args.field, "train", encoder=base, work=home / "verifier-train", gold=True, unsettled=True)
+    sets = [s for s in sets if held_out(s.get("group", ""))]
+    log(f"aggregator sets (held out of fine-tuning): {len(sets)}", Counter(s.get("source", "?") for s in sets))
+    flat = [(i, s["claim"], e) for i, s in enumerate(sets) for e in s["evidence"][:5]]
+    t0 = time.time()
+    probs = cross.predict_proba(model, base.tokenizer, [f[1] for f in flat], [f[2] for f in flat])
+    log(f"stances of {len(flat)} pairs in {time.time() - t0:.0f} s ({len(flat) / (time.time() - t0):.1f} pairs/s)")
+    owner = np.array([f[0] for f in flat])
+    yc = np.array([s["label"] for s in sets])
+    ablation, align = align_ablation(sets, probs, owner, yc, home)
+    # rule fixed before looking: keep v3's alignment feature only if it lowers the OOF log-loss by at least 0.005
+    use_align = ablation["cross stances + v3 OT alignment"]["oof_log_loss"] <= ablation["cross stances"]["oof_log_loss"] - 0.005
+    log(f"aggregator uses the OT alignment: {use_align}")
+    if not use_align:
+        align = np.zeros(len(owner))
+    A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
+    _, C, lr, oof = fit_aggregator(A, yc, log=log)
+    temp = fit_temperature(oof, yc)
+    p = softmax(oof / temp)
+    correct = p.argmax(1) == yc
+    cx, cy = fit_confidence_map(p.max(1), correct, log=log)
+    log(f"aggregator OOF accuracy {correct.mean():.3f}, C={C}, temperature {temp:.3f}")
+    mu, sd = A.mean(0), A.std(0) + 1e-6
+    lr.fit((A - mu) / sd, yc)
+    agg = Aggregator(lr.coef_ / sd, lr.intercept_ - (lr.coef_ * (mu / sd)).sum(1), temp, cx, cy)
+    summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
+    meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-4", top_k=5,
+                aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
+                aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
+                trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
+                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
+    cross.save_artifact(args.out, model, cfg, meta)
+    write_abstention(args.out, yc, p, cx, cy, sets)
+    log(f"wrote {args.out}")
+
+
+def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: np.ndarray, home: Path) -> tuple[dict, np.ndarray]:
+    """Does v3's OT alignment (coverage of the claim by the evidence from frozen e5 token states) still help the
+    aggregator on top of the cross-encoder's stances? Out-of-fold log-loss and accuracy with and without it."""
+    from synth.config import Settings
+    from synth.verifier.calibrate import softmax
+    from synth.verifier.model import aggregate_features
+    from synth.verifier.train import fit_aggregator
+
+    from synth.encoders.load import load_encoder
+    from synth.verifier.pairs import alignment
+
+    flat = [(s["claim"], e) for s in sets for e in s["evidence"][:5]]
+    align = alignment(load_encoder("e5-small", Settings.from_env(home=home)), [c for c, _ in flat], [e for _, e in flat])
+    out = {}
+    for name, al in (("cross stances", np.zeros(len(owner))), ("cross stances + v3 OT alignment", align)):
+        A = np.stack([aggregate_features(probs[owner == i], al[owner == i]) for i in range(len(sets))])
+        nll, C, _, oof = fit_aggregator(A, yc, log=lambda *a: None)
+        acc = float((softmax(oof).argmax(1) == yc).mean())
+        out[name] = dict(oof_log_loss=round(float(nll), 4), oof_accuracy=round(acc, 4), C=C)
+        log(f"ablation, aggregator on {name}: OOF log-loss {nll:.4f}, accuracy {acc:.3f}")
+    return out, align
+
+
+def write_abstention(out: Path, yc: np.ndarray, p: np.ndarray, cx, cy, sets: list[dict]) -> None:
+    """abstain.json: the (SUPPORTED, REFUTED) thresholds on the calibrated confidence with the best out-of-fold
+    macro-F1 on the held-out claim sets (the rule of scripts/abstain_threshold.py for v3)."""
+    from abstain_threshold import abstained, choose_f1, summary
+
+    pred, conf = p.argmax(1), np.interp(p.max(1), cx, cy)
+    t = choose_f1(yc, pred, conf)
+    final = abstained(pred, conf, t)
+    before, after = summary("OOF, no abstention", yc, pred), summary("OOF, abstaining", yc, final)
+    nei_conf = {}
+    for label in (0, 1):
+        m = (pred == label) & (final == 2)
+        nei_conf[label] = round(float((yc[m] == 2).mean()), 4) if m.sum() >= 10 else 0.5
+    doc = {
+        "thresholds": {"supported": t[0], "refuted": t[1], "nei_confidence_supported": nei_conf[0],
+                       "nei_confidence_refuted": nei_conf[1]},
+        "rule": "the pair of thresholds (SUPPORTED, REFUTED; grid 0.40-0.95 by 0.01, or none) with the best "
+                "out-of-fold macro-F1",
+        "chosen_on": f"out-of-fold aggregator verdicts of the {len(sets)} SciFact-train / field-train claim sets held "
+                     "out of fine-tuning (scripts/train_cross.py); never XNLI test, SciFact dev or the field eval split",
+        "oof": {"before": before, "after": after},
+    }
+    (out / "abstain.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    log(f"abstention thresholds S {t[0]} R {t[1]}")
+
+
+if __name__ == "__main__":
+    main()
