@@ -20,6 +20,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -86,6 +87,66 @@ def training_pairs(shared: Path, field: Path, seed: int) -> list[dict]:
     return mix
 
 
+PERCENT = {"de": "Prozent", "fr": "pour cent", "es": "por ciento", "sw": None}
+_DEC = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d.,]*\d)")
+_PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s?%")
+
+
+def reformat_numbers(text: str, rng: random.Random) -> str | None:
+    """The same sentence with its numbers written another way, values unchanged: a decimal comma for the point,
+    "percent" (or a language's word, or Swahili "asilimia N") for "%". None when it has neither."""
+    out = _DEC.sub(lambda m: f"{m.group(1)},{m.group(2)}", text) if rng.random() < 0.7 else text
+    if _PCT.search(out):
+        style = rng.choice(["percent", "space", "per cent"])
+        out = _PCT.sub(lambda m: m.group(1) + {"percent": " percent", "space": " %", "per cent": " per cent"}[style], out)
+    return out if out != text else None
+
+
+def number_format_pairs(sentences: list[str], rng: random.Random, n: int = 2500) -> list[dict]:
+    """Restated numbers: a sentence against itself with its decimals / percentages written another way (either side
+    as the claim) is SUPPORTED; the same with the number also changed is REFUTED. Without these the cross-encoder
+    learnt that any difference in how a number is written refutes ("15.7%" against "asilimia 15.7", "4,1")."""
+    from synth.verifier.perturb import change_number
+
+    pool = [s for s in sentences if 30 < len(s) < 300 and (_DEC.search(s) or _PCT.search(s))]
+    out: list[dict] = []
+    for i, s in enumerate(rng.sample(pool, min(n, len(pool)))):
+        other = reformat_numbers(s, rng)
+        if other is None:
+            continue
+        a, b = (s, other) if rng.random() < 0.5 else (other, s)
+        out.append(dict(claim=a, evidence=b, label=0, source="numfmt-same", claim_lang="en", evidence_lang="en", group=f"numfmt{i}"))
+        changed = change_number(s, rng)
+        if changed and changed != s:
+            changed_fmt = reformat_numbers(changed, rng) or changed
+            a, b = (changed_fmt, s) if rng.random() < 0.5 else (changed, other)
+            out.append(dict(claim=a, evidence=b, label=1, source="numfmt-changed", claim_lang="en", evidence_lang="en",
+                            group=f"numfmt{i}"))
+    return out
+
+
+def numbers_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> None:
+    """Fine-tune the finished checkpoint a little further on restated-number pairs plus a replay of the main mix
+    (their own checkpoint folder, work/numbers): the `aggregate` stage then reads that checkpoint."""
+    import torch
+
+    from synth.verifier.cross_train import CHECKPOINT, TrainPlan, train
+    from train_verifier import scifact_pairs
+
+    rng = random.Random(args.seed + 1)
+    _, sentences = scifact_pairs(args.shared, rng)
+    extra = number_format_pairs(sorted(set(sentences)), rng)
+    replay = rng.sample(pairs, min(len(pairs), 2 * len(extra)))
+    mix = extra + replay
+    rng.shuffle(mix)
+    log(f"numbers stage: {len(extra)} restated-number pairs", Counter(p["source"] for p in extra), f"+ {len(replay)} replayed")
+    state = torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)
+    model.load_trainable(state["model"])
+    plan = TrainPlan(lr=2e-4, head_lr=5e-4, warmup=20, epochs=1.0, seed=args.seed + 1)
+    res = train(model, tokenizer, mix, plan, work / "numbers", log=log, minutes=args.minutes)
+    (work / "numbers" / "train-summary.json").write_text(json.dumps(dict(res, n_pairs=len(mix)), indent=1))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=SHARED)
@@ -93,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, default=None, help="checkpoints and caches (default SYNTH_HOME/verifier-cross)")
     ap.add_argument("--home", type=Path, default=None, help="SYNTH_HOME override")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--stage", default="all", choices=["pairs", "train", "aggregate", "all"])
+    ap.add_argument("--stage", default="all", choices=["pairs", "train", "numbers", "aggregate", "all"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--epochs", type=float, default=1.0)
@@ -140,6 +201,11 @@ def main(argv: list[str] | None = None) -> None:
         summary_file.write_text(json.dumps(dict(res, seconds=seconds, n_pairs=len(pairs), plan=plan.__dict__), indent=1))
         if not res["finished"]:
             return
+    if args.stage in ("numbers", "all"):
+        numbers_stage(model, base.tokenizer, pairs, work, args, log)
+        work = work / "numbers"
+    elif (work / "numbers" / "train-summary.json").is_file():
+        work = work / "numbers"  # the aggregate stage reads the last checkpoint
     if args.stage in ("aggregate", "all"):
         aggregate(model, base, pairs, cfg, plan, work, home, args, summary_file)
 
@@ -151,7 +217,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     from synth.verifier import cross
     from synth.verifier.calibrate import fit_confidence_map, fit_temperature, softmax
     from synth.verifier.cross_train import CHECKPOINT
-    from synth.verifier.model import Aggregator, aggregate_features
+    from synth.verifier.model import Aggregator, aggregate_features, mix_stances
     from synth.verifier.train import fit_aggregator
 
     state = torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)
@@ -173,6 +239,19 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     log(f"aggregator uses the OT alignment: {use_align}")
     if not use_align:
         align = np.zeros(len(owner))
+    # do v3's stance heads still help? their out-of-fold stances mixed into the cross-encoder's, weight by OOF log-loss
+    p3 = v3_oof_stances(sets, base, home)
+    mix_scores = {}
+    for w in (0.0, 0.25, 0.5, 0.75):
+        pm = mix_stances(probs, p3, w)
+        Aw = np.stack([aggregate_features(pm[owner == i], align[owner == i]) for i in range(len(sets))])
+        nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None)
+        mix_scores[w] = float(nll)
+        log(f"ablation, v3 stance heads at weight {w}: OOF log-loss {nll:.4f}, accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
+    v3_mix = min(mix_scores, key=lambda w: (round(mix_scores[w], 4), w))
+    ablation["v3 stance mixture (OOF log-loss by weight)"] = {str(w): round(v, 4) for w, v in mix_scores.items()}
+    log(f"v3 stance weight chosen: {v3_mix}")
+    probs = mix_stances(probs, p3, v3_mix)
     A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
     _, C, lr, oof = fit_aggregator(A, yc, log=log)
     temp = fit_temperature(oof, yc)
@@ -188,10 +267,24 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
                 trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
-                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
+                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets)
     log(f"wrote {args.out}")
+
+
+def v3_oof_stances(sets: list[dict], encoder, home: Path) -> np.ndarray:
+    """(n_pairs, 3) stances of the v3 heads for the sets' top-5 evidence, out of fold: each set's by the v3 fold head
+    that never saw its claim (scripts/abstain_threshold.py), in the order of `flat` in `aggregate`."""
+    from abstain_threshold import oof_verdicts
+
+    from synth.verifier import artifact_dir
+    from synth.verifier.cache import EncodingCache
+
+    cache = EncodingCache(home / "verifier-train" / f"enc-{encoder.id.replace('/', '_')}")
+    top5 = [dict(s, evidence=s["evidence"][:5]) for s in sets]
+    *_, stances = oof_verdicts(top5, artifact_dir(), encoder, cache)
+    return np.array([[st.p_support, st.p_refute, st.p_nei] for per in stances for st in per]).reshape(-1, 3)
 
 
 def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: np.ndarray, home: Path) -> tuple[dict, np.ndarray]:

@@ -67,9 +67,9 @@ class Settings:
     )
     verifier_model: str = _field(
         "features",
-        "Which shipped verifier judges claims: `cross` (v4: multilingual e5-small read as a cross-encoder with a "
-        "fine-tuned LoRA, synth/artifacts/verifier/cross/) or `features` (v3: frozen-encoder pair features and "
-        "stance heads), kept for comparison.",
+        "Which shipped verifier judges claims: `features` (v3: frozen-encoder pair features and stance heads) or "
+        "`cross` (v4, experimental: multilingual e5-small read as a cross-encoder with a fine-tuned LoRA, its stances "
+        "mixed with v3's, synth/artifacts/verifier/cross/; better on XNLI, worse on restated numbers: README).",
         "SYNTH_VERIFIER_MODEL",
     )
     verifier_abstain: bool = _field(

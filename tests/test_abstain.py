@@ -83,10 +83,10 @@ def test_verdict_reason_for_any_verifier():
 def test_shipped_thresholds_load_and_the_setting_restores_the_old_verdicts(monkeypatch):
     rule = load_abstention(Path(str(artifact_dir())))
     assert rule is not None and 0.0 <= rule.supported <= 1.0 and 0.0 <= rule.refuted <= 1.0
-    on = load_verifier(Settings(), encoder=HashingEncoder(384))
+    on = load_verifier(Settings(verifier_model="features"), encoder=HashingEncoder(384))
     assert on.abstention == rule and ("+abstain" in on.id) == rule.active
     monkeypatch.setenv("SYNTH_VERIFIER_ABSTAIN", "0")
-    off = load_verifier(Settings.from_env(), encoder=HashingEncoder(384))
+    off = load_verifier(Settings.from_env(verifier_model="features"), encoder=HashingEncoder(384))
     assert off.abstention is None and "+abstain" not in off.id
     # the same stances, judged with and without abstention: only the abstaining one can turn a verdict into NEI
     stances = [Stance(0.2, 0.45, 0.35), Stance(0.3, 0.3, 0.4)]

@@ -193,35 +193,56 @@ class CrossVerifier:
         # with `use_align` the aggregator also reads the OT coverage of the claim by each evidence text, computed
         # from the frozen encoder's token states (v3's alignment feature; kept where the ablation showed it helps)
         self.encoder = encoder if meta.get("use_align") else None
+        # with `v3_mix` > 0 each stance is the geometric mixture of the cross-encoder's and v3's (model.FeatureVerifier,
+        # set by `from_folder`), at the weight the ablation on held-out training claims chose
+        self.v3_mix = float(meta.get("v3_mix", 0.0))
+        self.v3: Any = None
         self.id = str(meta.get("id", "synth-verifier-cross"))
         self.top_k = int(meta.get("top_k", 5))
         self.aggregator = aggregator_from_json(meta["aggregator"]) if meta.get("aggregator") else None
         self.abstention = abstention
         self.batch_size = batch_size
 
-    def pair_proba(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
-        """(n, 3) stance probabilities of (claim, evidence) pairs, batched."""
+    def cross_proba(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """(n, 3) stance probabilities of (claim, evidence) pairs from the cross-encoder alone, batched."""
         return predict_proba(self.model, self.tokenizer, claims, evidence, self.batch_size, self.cfg.max_length)
+
+    def pair_stances(self, claims: Sequence[str], evidence: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """((n, 3) stances, (n,) OT alignment) of pairs: the cross-encoder's stance, mixed with v3's when the artefact
+        says so; the alignment is 0 unless the aggregator reads it."""
+        probs = self.cross_proba(claims, evidence)
+        if not len(claims) or (self.encoder is None and self.v3 is None):
+            return probs, np.zeros(len(claims))
+        from .pairs import combine, encode_pairs
+
+        enc_c, enc_e = encode_pairs(self.v3.encoder if self.v3 is not None else self.encoder, claims, evidence)
+        x = combine(claims, evidence, enc_c, enc_e)  # v3's pair features (its alignment column among them)
+        from .pairs import align_column
+
+        align = x[:, align_column(x.shape[1])].astype(float) if self.encoder is not None else np.zeros(len(claims))
+        if self.v3 is not None and self.v3_mix > 0:
+            from .model import mix_stances
+
+            probs = mix_stances(probs, self.v3.stance_proba(x, enc_c, enc_e), self.v3_mix)
+        return probs, align
+
+    def pair_proba(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """(n, 3) stance probabilities of (claim, evidence) pairs: what the verifier's verdicts are built from."""
+        return self.pair_stances(claims, evidence)[0]
 
     def stances(self, claim: str, evidence: Sequence[str]) -> list[Stance]:
         """One Stance per evidence text, in order."""
-        return [Stance(float(a), float(b), float(c)) for a, b, c in self.pair_proba([claim] * len(evidence), list(evidence))]
+        probs, align = self.pair_stances([claim] * len(evidence), list(evidence))
+        return [Stance(float(p[0]), float(p[1]), float(p[2]), float(a)) for p, a in zip(probs, align)]
 
     def judge(self, claim: str, evidence: Sequence[str], retrieval_scores: Sequence[float] | None = None) -> Judgement:
         """Verdict for `claim` from its top-k evidence (best first)."""
         return self.judge_many([(claim, evidence)])[0]
 
     def judge_many(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[Judgement]:
-        """Judgements of many (claim, evidence texts) at once: all their pairs go through the model in shared batches."""
+        """Judgements of many (claim, evidence texts) at once: all their pairs go through the models in shared batches."""
         flat = [(i, c, e) for i, (c, ev) in enumerate(items) for e in list(ev)[: self.top_k]]
-        claims, evidence = [f[1] for f in flat], [f[2] for f in flat]
-        probs = self.pair_proba(claims, evidence)
-        if self.encoder is not None:
-            from .pairs import alignment
-
-            align = alignment(self.encoder, claims, evidence)
-        else:
-            align = np.zeros(len(flat))
+        probs, align = self.pair_stances([f[1] for f in flat], [f[2] for f in flat])
         owner = np.array([f[0] for f in flat], dtype=int)
         return [self._verdict(probs[owner == i], align[owner == i]) for i in range(len(items))]
 
@@ -264,6 +285,11 @@ def from_folder(folder: Path, settings: Any) -> CrossVerifier:
     model, cfg, meta = load_model(folder, _fresh_copy(base.model))
     abstention = load_abstention(folder) if getattr(settings, "verifier_abstain", True) else None
     verifier = CrossVerifier(model, base.tokenizer, cfg, meta, abstention, encoder=base)
+    if verifier.v3_mix > 0:
+        from ..artifacts import verifier_dir
+        from . import model as v3
+
+        verifier.v3 = v3.from_folder(verifier_dir(), base, settings, abstain=False)
     if abstention is not None and abstention.active:  # the stored id says at which thresholds verdicts abstained
         verifier.id += f"+abstain-S{abstention.supported:.2f}-R{abstention.refuted:.2f}"
     return verifier
