@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -281,6 +282,14 @@ def build_pairs(shared: Path, field_dir: Path, seed: int = 13) -> list[dict]:
     return pairs
 
 
+def cached_pairs(path: Path, build: Callable[[], list[dict]]) -> list[dict]:
+    """The pairs stored in `path` (JSON lines), built and stored first when the file does not exist yet."""
+    if not path.exists():
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in build())
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
 def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, limit: int | None = None,
                gold: bool = False, unsettled: bool = False) -> list[dict]:
     """Claim-level training sets: SciFact `split` claims with retrieved evidence (and, with `gold`, the labelled
@@ -361,13 +370,7 @@ def main(argv: list[str] | None = None) -> None:
     work = args.work or home / "verifier-train"
     work.mkdir(parents=True, exist_ok=True)
 
-    pairs_file = work / "pairs.jsonl"
-    if not pairs_file.exists():
-        pairs = build_pairs(args.shared, args.field, args.seed)
-        with open(pairs_file, "w", encoding="utf-8") as f:
-            for p in pairs:
-                f.write(json.dumps(p, ensure_ascii=False) + "\n")
-    pairs = [json.loads(line) for line in open(pairs_file, encoding="utf-8")]
+    pairs = cached_pairs(work / "pairs.jsonl", lambda: build_pairs(args.shared, args.field, args.seed))
     log(f"pairs: {len(pairs)}", Counter(p["source"] for p in pairs).most_common(), Counter(p["label"] for p in pairs))
     if args.stage == "pairs":
         return
