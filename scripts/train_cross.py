@@ -182,10 +182,11 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     from synth.encoders.load import load_encoder
+    from synth.encoders.transformer import copy_sharing_embeddings
 
     base = load_encoder("e5-small", settings)
     cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed)
-    model = cross.build_model(cross.copy_model(base.model), cfg)
+    model = cross.build_model(copy_sharing_embeddings(base.model), cfg)
     plan = TrainPlan(epochs=args.epochs, seed=args.seed)
     dev = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(dev)

@@ -43,5 +43,5 @@ def test_claim_level_verdicts(verifier):
     support = verifier.judge(claim, ["Nach der Impfkampagne halbierten sich die Krankenhausaufnahmen wegen Masern im Bezirk."])
     nothing = verifier.judge(claim, ["Le district compte douze hôpitaux et trois cliniques rurales."])
     assert support.label == "SUPPORTED" and nothing.label == "NOT_ENOUGH_INFO"
-    assert nothing.reason in (None, "no_evidence", "unsettled")
+    assert nothing.reason in ("no_evidence", "unsettled")  # abstain.json is loaded: every NEI verdict says why
     assert 0.0 <= support.confidence <= 1.0

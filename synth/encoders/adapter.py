@@ -62,17 +62,6 @@ def read_artifact(path: str | Path) -> dict[str, Any]:
         raise ModelError(f"cannot read {path / ARTIFACT_FILE}: {exc}") from exc
 
 
-def _copy_sharing_embeddings(model: Any) -> Any:
-    """Deep copy of a model that shares (does not copy) its word-embedding matrix, the bulk of its memory."""
-    memo: dict[int, Any] = {}
-    try:
-        word = model.embeddings.word_embeddings.weight
-        memo[id(word)] = word
-    except AttributeError:
-        pass
-    return copy.deepcopy(model, memo)
-
-
 def attach_artifact(base_encoder: Any, path: str | Path) -> Any:
     """The base encoder with a distilled adapter merged in: a new encoder object (the base one is unchanged)
     whose `model` carries the merged weights and whose `id` names the artefact."""
@@ -84,7 +73,9 @@ def attach_artifact(base_encoder: Any, path: str | Path) -> Any:
         state = load_file(str(path / info.get("adapter_file", ADAPTER_FILE)))
     except Exception as exc:  # safetensors raises several types for bad files
         raise ModelError(f"cannot read the adapter in {path}: {exc}") from exc
-    model = _copy_sharing_embeddings(base_encoder.model)
+    from .transformer import copy_sharing_embeddings
+
+    model = copy_sharing_embeddings(base_encoder.model)
     merge_adapter(model, state, float(info["lora_scale"]))
     model.eval()
     enc = copy.copy(base_encoder)

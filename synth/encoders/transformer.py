@@ -182,7 +182,7 @@ class TransformerEncoder:
         with warnings.catch_warnings():  # torch.ao.quantization is deprecated in favour of torchao (not installed)
             warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
             qmodel = quantize_dynamic(
-                _copy_sharing_embeddings(self.model),
+                copy_sharing_embeddings(self.model),
                 {torch.nn.Linear: per_channel_dynamic_qconfig},
                 dtype=torch.qint8,
                 inplace=True,
@@ -260,7 +260,7 @@ def _trim_heap() -> None:
         pass
 
 
-def _copy_sharing_embeddings(model: Any) -> Any:
+def copy_sharing_embeddings(model: Any) -> Any:
     """Deep copy of a model that shares its input embedding matrix (most of e5's memory; not quantised)."""
     memo: dict[int, Any] = {}
     try:

