@@ -14,13 +14,15 @@ an encoder never imports this trainer). Their names are re-exported here for old
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .artifacts import ARTIFACT_FILE, ENCODERS_DIR, resolve_encoder, shipped_encoders
 from .bitext import Pair
@@ -228,6 +230,43 @@ def build_cache(
     return cache
 
 
+def cache_key(pairs: Sequence[Pair], teacher_id: str, student_id: str, lora_layers: int, max_length: int) -> str:
+    """What a cache depends on: the sentences, both models and the cut (adapted layers, token cap)."""
+    h = hashlib.sha256(f"{teacher_id}\n{student_id}\n{lora_layers}\n{max_length}\n".encode())
+    for p in sorted({(p.en, p.xx) for p in pairs}):
+        h.update(f"{p[0]}\t{p[1]}\n".encode())
+    return h.hexdigest()[:16]
+
+
+_CACHE_PARTS = ("teacher_tokens", "teacher_sentence", "student_hidden", "student_real")
+
+
+def cached_build(folder: Path, key: str, build: Callable[[], DistillCache]) -> DistillCache:
+    """The cache stored as `folder/KEY.pt` when present, else `build()` stored there atomically. Stored in float16
+    and used as stored (the first run too), so every run on it trains on the same numbers. An unreadable file is
+    rebuilt."""
+    import torch
+
+    path = folder / f"{key}.pt"
+    doc = None
+    if path.is_file():
+        try:
+            doc = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception:  # noqa: BLE001 - a torn or foreign file: rebuild it
+            path.unlink(missing_ok=True)
+    if doc is None:
+        cache = build()
+        doc = {"start_layer": cache.start_layer} | {
+            name: {k: v.half() if v.is_floating_point() else v for k, v in getattr(cache, name).items()}
+            for name in _CACHE_PARTS}
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        torch.save(doc, tmp)
+        os.replace(tmp, path)
+    parts = [{k: v.float() if v.is_floating_point() else v for k, v in doc[name].items()} for name in _CACHE_PARTS]
+    return DistillCache(int(doc["start_layer"]), *parts)
+
+
 def _pad(seqs: Sequence["torch.Tensor"]) -> tuple["torch.Tensor", "torch.Tensor"]:
     """Right-pad (L_i, d) tensors to (B, L, d) and return the bool mask (B, L)."""
     import torch
@@ -353,6 +392,7 @@ def train(
     *,
     tau: float | None = None,
     cache: DistillCache | None = None,
+    cache_dir: str | Path | None = None,
     progress: bool = True,
     meta: dict[str, Any] | None = None,
     **knobs: Any,
@@ -360,7 +400,8 @@ def train(
     """Distil `teacher` into a LoRA adapter on `student` with `method` in ('ot', 'kd', 'ot+kd').
 
     `teacher` / `student`: synth encoders (with `model`, `tokenizer`, `prefix`) or TextModels; neither is
-    modified. `knobs` set further TrainConfig fields (lora_rank, lora_layers, max_length, ...). With `out`,
+    modified. `knobs` set further TrainConfig fields (lora_rank, lora_layers, max_length, ...). With `cache_dir`, the
+    encoded sentences are kept there and reused by a later run on the same data and models. With `out`,
     the artefact (adapter.safetensors, artifact.json with `meta` merged in, train_log.jsonl) is written there.
     """
     import torch
@@ -376,7 +417,12 @@ def train(
     t_model = TextModel.from_encoder(teacher, "query", cfg.max_length)
     s_model = TextModel.from_encoder(student, "query", cfg.max_length)
     t_model.max_length = s_model.max_length = cfg.max_length
-    if cache is None:
+    if cache is None and cache_dir is not None:
+        key = cache_key(pairs, str(getattr(teacher, "id", teacher)), str(getattr(student, "id", student)),
+                        cfg.lora_layers, cfg.max_length)
+        cache = cached_build(Path(cache_dir), key,
+                             lambda: build_cache(pairs, t_model, s_model, cfg.lora_layers, progress=progress))
+    elif cache is None:
         cache = build_cache(pairs, t_model, s_model, cfg.lora_layers, progress=progress)
     elif cache.start_layer != len(bert_layers(s_model.model)) - cfg.lora_layers:
         raise BadInputError("the cache was built for a different number of adapted layers")

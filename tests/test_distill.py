@@ -31,7 +31,7 @@ def _tokenizer(tmp_path: Path):
 
     vocab = tmp_path / "vocab.txt"
     vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "query", ":", *EN, *XX]) + "\n")
-    return BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
+    return BertTokenizerFast.from_pretrained(str(tmp_path), do_lower_case=True)  # (vocab_file= gives only the specials in transformers 5)
 
 
 def _bert(seed: int, vocab_size: int, layers: int = 3):
@@ -264,3 +264,40 @@ def test_licence_follows_the_training_data(tmp_path):
     assert licence_for([FIELD / "field-eng-deu.tsv", FIELD / "field-eng-swa.tsv"]).startswith("MIT")
     assert licence_for([FIELD / "field-eng-deu.tsv", tmp_path / "eng-hau.tsv"]).startswith("CC-BY-NC-SA-4.0")
     assert "mine.tsv" in licence_for([tmp_path / "mine.tsv"])
+
+
+@pytest.mark.parametrize("method", ["ot", "kd"])
+def test_teacher_in_the_students_space_trains_only_the_lora(tiny, method):
+    """The teacher is the student's own frozen base (no projection): both stay untouched, only LoRA tensors are
+    learnt, and the loss falls."""
+    _, student = tiny
+    before = [p.clone() for p in student.model.parameters()]
+    result = train(method, _toy_bitext(), student, student, steps=40, reg=0.1, seed=0, lr=1e-2, batch_size=8,
+                   progress=False, lora_layers=2, lora_rank=4, projection="none")
+    first, last = _first_last(result, method)
+    assert last < first, (first, last)
+    assert all(torch.equal(a, b) for a, b in zip(before, student.model.parameters()))
+    assert set(result.state) == {f"layer.{i}.{m}.lora_{x}" for i in (1, 2) for m in LORA_MODULES for x in "AB"}
+    assert result.config.projection == "none"
+
+
+def test_a_kept_cache_is_reused_and_gives_the_same_weights(tiny, tmp_path, monkeypatch):
+    import synth.distill as distill_mod
+
+    teacher, student = tiny
+    kw = dict(steps=5, reg=0.1, seed=0, lr=1e-2, batch_size=4, progress=False, lora_layers=1, cache_dir=tmp_path / "c")
+    a = train("ot+kd", _toy_bitext(), teacher, student, **kw)
+    assert len(list((tmp_path / "c").glob("*.pt"))) == 1
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the kept cache should have been used")
+
+    monkeypatch.setattr(distill_mod, "build_cache", no_build)
+    b = train("ot+kd", _toy_bitext(), teacher, student, **kw)
+    assert all(torch.equal(a.state[k], b.state[k]) for k in a.state)
+    with pytest.raises(AssertionError):  # other data: another cache
+        train("ot+kd", _toy_bitext(40), teacher, student, **kw)
+    (next((tmp_path / "c").glob("*.pt"))).write_bytes(b"torn")  # an unreadable file is rebuilt, not an error
+    monkeypatch.undo()
+    c = train("ot+kd", _toy_bitext(), teacher, student, **kw)
+    assert all(torch.equal(a.state[k], c.state[k]) for k in a.state)

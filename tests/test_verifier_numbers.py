@@ -49,8 +49,9 @@ def test_the_cross_encoder_tokenises_canonical_numbers(tmp_path):
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "query", ":", "passage", "fell", "by", "15", ".", "7", "%", ",",
              "percent", "prozent"]
     (tmp_path / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    tok = BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt"), do_lower_case=True)
+    tok = BertTokenizerFast.from_pretrained(str(tmp_path), do_lower_case=True)
     a = tokenize_pairs(tok, ["fell by 15.7%"], ["fell by 15,7 Prozent"], 32)["input_ids"][0].tolist()
     b = tokenize_pairs(tok, ["fell by 15.7%"], ["fell by 15.7%"], 32)["input_ids"][0].tolist()
     assert a == b
+    assert tok("fell by 15,7 Prozent")["input_ids"] != tok("fell by 15.7%")["input_ids"]  # the tokenizer alone differs
 

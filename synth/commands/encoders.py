@@ -23,7 +23,9 @@ def _threads(n: int) -> None:
               help="Two-column TSV, English first (repeatable). Only the train split is used.")
 @click.option("--method", type=click.Choice(["ot", "kd", "ot+kd"]), default="ot", show_default=True,
               help="OPTICAL's OT loss, the Reimers & Gurevych KD baseline, or their sum.")
-@click.option("--teacher", default="minilm", show_default=True, help="Teacher encoder (English).")
+@click.option("--teacher", default="minilm", show_default=True,
+              help="Teacher encoder reading the English side; the student's own base (e5-small) is a teacher in the "
+                   "student's space.")
 @click.option("--student", default=BASE_ENCODER, show_default=True, help="Student base encoder.")
 @click.option("--reg", type=float, default=0.05, show_default=True, help="Entropic regularisation epsilon.")
 @click.option("--unbalanced", "tau", type=float, default=None, help="KL marginal relaxation tau (unbalanced OT).")
@@ -37,13 +39,19 @@ def _threads(n: int) -> None:
 @click.option("--split", type=click.Choice(["train", "all"]), default="train", show_default=True)
 @click.option("--en-anchor/--no-en-anchor", default=True, show_default=True,
               help="OT only: also transport teacher(en) onto student(en), as KD's first term does.")
+@click.option("--projection", type=click.Choice(["auto", "ridge", "none"]), default="auto", show_default=True,
+              help="Student -> teacher map used by the losses: none when the teacher is the student's base (same "
+                   "space), a fitted ridge map otherwise (auto).")
 @click.option("--out", "name", default=None, help="Artefact name: writes synth/artifacts/encoders/NAME/.")
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Or any directory.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--no-cache", is_flag=True, help="Do not keep the encoded sentences under SYNTH_HOME/distill-cache "
+              "(a later run on the same data and models reuses them).")
 @click.pass_obj
 def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: str, student: str, reg: float,
             tau: float | None, steps: int, batch_size: int, seed: int, lr: float, lora_rank: int, lora_layers: int,
-            max_length: int, split: str, en_anchor: bool, name: str | None, out_dir: Path | None, threads: int) -> None:
+            max_length: int, split: str, en_anchor: bool, projection: str, name: str | None, out_dir: Path | None,
+            threads: int, no_cache: bool) -> None:
     """Distil the teacher into a LoRA adapter on the student (OT, KD or both) and save it as an artefact."""
     from .. import bitext
     from ..artifacts import ENCODERS_DIR
@@ -59,12 +67,16 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
     per_file = bitext.load(files, split)  # type: ignore[arg-type]
     pairs = [p for ps in per_file.values() for p in ps]
     _threads(threads)
-    t_enc, s_enc = load_encoder(teacher, settings), load_encoder(student, settings)
+    if projection == "auto":
+        projection = "none" if teacher == student else "ridge"
+    s_enc = load_encoder(student, settings)
+    t_enc = s_enc if teacher == student else load_encoder(teacher, settings)  # same space: the frozen base itself
     meta = artifact_meta(list(files), split, per_file, teacher, student, t_enc, s_enc,
                          "synth " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     result = train(method, pairs, t_enc, s_enc, steps=steps, reg=reg, seed=seed, lr=lr, batch_size=batch_size,
                    out=out, tau=tau, progress=not settings.quiet, meta=meta, lora_rank=lora_rank,
-                   lora_layers=lora_layers, max_length=max_length, en_anchor=en_anchor)
+                   lora_layers=lora_layers, max_length=max_length, en_anchor=en_anchor, projection=projection,
+                   cache_dir=None if no_cache else settings.home / "distill-cache")
     size = sum(f.stat().st_size for f in out.iterdir())
     click.echo(f"{out}\t{method}\tpairs={len(pairs)}\tsteps={steps}\tfinal_loss={result.final_loss:.4f}\t"
                f"seconds={result.seconds:.0f}\tbytes={size}")
