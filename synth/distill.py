@@ -528,8 +528,14 @@ def licence_for(files: Sequence[Path]) -> str:
     other = [Path(f).name for f in files if Path(f).resolve().parent != PROJECT_BITEXT]
     if not other:
         return "MIT (trained only on project-written bitext)"
-    if all(n.startswith("eng-") for n in other):
-        return "CC-BY-NC-SA-4.0 (inherits the Tatoeba Translation Challenge packaging of part of the training data)"
+    tatoeba = [n for n in other if n.startswith("eng-")]
+    xnli = [n for n in other if n.startswith("xnli-dev-eng-")]  # scripts/xnli_bitext.py
+    if tatoeba and len(tatoeba) + len(xnli) == len(other):
+        extra = "; XNLI dev sentences, CC-BY-NC-4.0" if xnli else ""
+        return ("CC-BY-NC-SA-4.0 (inherits the Tatoeba Translation Challenge packaging of part of the training "
+                f"data{extra})")
+    if xnli and len(xnli) == len(other):
+        return "CC-BY-NC-4.0 (inherits XNLI's licence: part of the training data is XNLI dev)"
     return f"inherits the licence of the training data not written by the project: {', '.join(other)}"
 
 

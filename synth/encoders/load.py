@@ -28,7 +28,7 @@ _lock = threading.RLock()
 
 def load_encoder(name: str, settings: Settings) -> Encoder:
     """The encoder called `name` (loaded once per process); ModelError if unknown or unloadable."""
-    key = (name, str(settings.home))
+    key = (name, str(settings.home), settings.encoder_precision)
     with _lock:
         if key not in _cache:
             _cache[key] = _load(name, settings)
@@ -44,7 +44,12 @@ def _load(name: str, settings: Settings) -> Encoder:
             raise ModelError(f"encoder {base!r} has no @{variant} variant")
         return HashingEncoder(int(base[8:]) if base != "hashing" else 256)
     if not variant:
-        return _load_fp32(base, settings)
+        enc = _load_fp32(base, settings)
+        if hasattr(enc, "precision"):
+            from .transformer import resolve_precision
+
+            enc.precision = resolve_precision(settings.encoder_precision)
+        return enc
     enc = load_encoder(base, settings)  # the cached fp32 encoder: the int8 copy shares its embedding matrix
     if variant == "int8":
         quantize = getattr(enc, "quantize", None)

@@ -32,6 +32,27 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (Intel AMX), where bf16 encoding was measured
+    3.3x faster than fp32; elsewhere bf16 may be emulated and slower."""
+    import torch
+
+    probe = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    return bool(probe and probe())
+
+
+def resolve_precision(precision: str) -> str:
+    """`fp32` or `bf16` for a Settings.encoder_precision value; ModelError for an unknown one."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown encoder precision {precision!r} (choose {', '.join(PRECISIONS)})")
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return precision
+
+
 def configure_torch() -> None:
     """Cap torch's intra-op threads at the available cores and silence transformers' load chatter."""
     import torch
@@ -112,6 +133,8 @@ class TransformerEncoder:
         self.batch_size = batch_size
         self.dim = int(model.config.hidden_size)
         self.source: str | None = None  # the directory or Hub name the weights came from, when loaded
+        self.precision = "fp32"  # of `encode` only: "bf16" runs it on a bfloat16 copy of the model (made once)
+        self._bf16: Any = None
 
     def __repr__(self) -> str:
         return f"TransformerEncoder({self.id!r})"
@@ -187,9 +210,33 @@ class TransformerEncoder:
                 dtype=torch.qint8,
                 inplace=True,
             )
-        out = copy.copy(self)
-        out.model, out.id = qmodel.eval(), f"{self.id}@int8"
+        out = self.with_model(qmodel.eval(), f"{self.id}@int8")
+        out.precision = "fp32"  # int8 is its own arithmetic
         return out
+
+    def with_model(self, model: Any, id: str) -> "TransformerEncoder":
+        """A copy of this encoder (tokenizer, prefixes, pooling, precision) around other weights."""
+        out = copy.copy(self)
+        out.model, out.id, out._bf16 = model, id, None  # the bf16 copy belongs to the old weights
+        return out
+
+    def encode_model(self) -> Any:
+        """The model `encode` runs: with precision "bf16" a bfloat16 copy of the model (made on first use; the
+        fp32 model, which training and token states use, is untouched), else the model itself."""
+        if self.precision != "bf16":
+            return self.model
+        if self._bf16 is None:
+            import torch
+
+            memo: dict[int, Any] = {}
+            try:  # convert the embedding matrix directly instead of deep-copying it in fp32 first
+                weight = self.model.get_input_embeddings().weight
+                memo[id(weight)] = torch.nn.Parameter(weight.detach().to(torch.bfloat16), requires_grad=False)
+            except (AttributeError, NotImplementedError):
+                pass
+            self._bf16 = copy.deepcopy(self.model, memo).to(torch.bfloat16).eval()
+            _trim_heap()
+        return self._bf16
 
     # -- the Encoder protocol -----------------------------------------------------------------
     def prefix(self, kind: Kind) -> str:
@@ -200,15 +247,17 @@ class TransformerEncoder:
         """Tokenised, padded, truncated model inputs plus `content_mask` (the text's own tokens)."""
         return tokenize(self.tokenizer, texts, self.prefix(kind), self.max_length)
 
-    def token_states(self, texts: Sequence[str], kind: Kind = "passage", grad: bool = False) -> TokenStates:
-        """Forward one batch; `grad=True` keeps the autograd graph (for training through the model)."""
+    def token_states(self, texts: Sequence[str], kind: Kind = "passage", grad: bool = False,
+                     model: Any = None) -> TokenStates:
+        """Forward one batch (through `model`, default the fp32 model); `grad=True` keeps the autograd graph (for
+        training through the model)."""
         import torch
 
         feats = self.features(texts, kind)
         content = feats.pop("content_mask")
         inputs = {k: v for k, v in feats.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
         with torch.set_grad_enabled(grad):
-            hidden = self.model(**inputs).last_hidden_state
+            hidden = (model or self.model)(**inputs).last_hidden_state
         return TokenStates(hidden, content, inputs["attention_mask"].bool())
 
     def pool(self, hidden: "torch.Tensor", attention_mask: "torch.Tensor", normalize: bool = True) -> "torch.Tensor":
@@ -223,18 +272,20 @@ class TransformerEncoder:
         return torch.nn.functional.normalize(vec, dim=-1) if normalize else vec
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int | None = None) -> np.ndarray:
-        """(n, d) float32 L2-normalised vectors; batched over length-sorted texts, input order kept."""
+        """(n, d) float32 L2-normalised vectors; batched over length-sorted texts, input order kept; in the arithmetic
+        of `precision` (pooling and normalising in float32)."""
         import torch
 
         texts = list(texts)
+        model = self.encode_model()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         size = batch_size or self.batch_size
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # little padding per batch
         with torch.inference_mode():
             for start in range(0, len(order), size):
                 idx = order[start : start + size]
-                st = self.token_states([texts[i] for i in idx], kind)
-                out[idx] = self.pool(st.hidden, st.attention_mask).float().numpy()
+                st = self.token_states([texts[i] for i in idx], kind, model=model)
+                out[idx] = self.pool(st.hidden.float(), st.attention_mask).numpy()
         return out
 
     def encode_with_tokens(
