@@ -4,6 +4,12 @@ Each measurement runs in its own subprocess so peak RSS is per model. One run ea
 suffer from other processes on a shared machine; sentences per CPU-second (all threads summed) do not. Usage:
 
     nice python bench/bench_encode.py [--n 256] [--threads 2] [--encoders minilm,e5-small,e5-small@int8]
+                                      [--precision fp32,bf16] [--texts synthetic|scifact]
+
+`--precision` runs synth's encoder once per SYNTH_ENCODER_PRECISION value (one row each) against one
+sentence-transformers fp32 run on the same weights; `cos` is the mean / min cosine of synth's vectors to ST's.
+`--texts scifact` encodes SciFact-length passages (three consecutive abstract sentences from
+../shared/scifact/corpus.jsonl) instead of the synthetic sentences.
 """
 
 from __future__ import annotations
@@ -33,9 +39,17 @@ SEEDS = [
 ]
 
 
-def corpus(n: int) -> list[str]:
-    """n deterministic sentences of 1-4 seed clauses (roughly 10-80 tokens), all distinct."""
+def corpus(n: int, texts: str = "synthetic") -> list[str]:
+    """n deterministic texts: sentences of 1-4 seed clauses (roughly 10-80 tokens, all distinct), or SciFact
+    passages (three consecutive abstract sentences; about 110 tokens)."""
     rng = random.Random(0)
+    if texts == "scifact":
+        from pathlib import Path
+
+        path = Path(__file__).resolve().parents[2] / "shared" / "scifact" / "corpus.jsonl"
+        docs = [json.loads(line) for line in open(path, encoding="utf-8")]
+        passages = [" ".join(d["abstract"][i : i + 3]) for d in docs[:2000] for i in range(0, len(d["abstract"]), 3)]
+        return rng.sample(passages, n)
     return [f"{' ; '.join(rng.sample(SEEDS, rng.randint(1, 4)))} ({i})" for i in range(n)]
 
 
@@ -48,15 +62,17 @@ def model_bytes(model) -> int:
     return buf.tell()
 
 
-def measure(name: str, backend: str, n: int, threads: int) -> dict:
-    """Run in a child: load `name`, encode the corpus once with `backend` (synth or st), report."""
+def measure(name: str, backend: str, n: int, threads: int, texts_kind: str, vec_file: str) -> dict:
+    """Run in a child: load `name`, encode the corpus once with `backend` (synth or st), report; the vectors go to
+    `vec_file` (.npy)."""
+    import numpy as np
     import torch
 
     torch.set_num_threads(threads)
     from synth.config import Settings
     from synth.encoders import load_encoder
 
-    texts = corpus(n)
+    texts = corpus(n, texts_kind)
     settings = Settings.from_env()
     kind = "passage"
     t0 = time.perf_counter()
@@ -88,13 +104,14 @@ def measure(name: str, backend: str, n: int, threads: int) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     vecs = run(texts)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    np.save(vec_file, np.asarray(vecs, dtype=np.float32))
     lat = []
     for t in texts[:20]:
         t1 = time.perf_counter()
         run([t])
         lat.append((time.perf_counter() - t1) * 1000)
     return {
-        "encoder": name,
+        "encoder": name + (f" {getattr(enc, 'precision', '')}" if backend == "synth" else ""),
         "backend": backend,
         "id": ident,
         "sent_per_s": n / secs,
@@ -107,12 +124,23 @@ def measure(name: str, backend: str, n: int, threads: int) -> dict:
     }
 
 
-def child(name: str, backend: str, n: int, threads: int) -> dict:
-    cmd = [sys.executable, __file__, "--child", name, backend, "--n", str(n), "--threads", str(threads)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"{name}/{backend} failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def child(name: str, backend: str, n: int, threads: int, texts: str, precision: str = "fp32") -> dict:
+    """One measurement in a fresh process (its own peak RSS); the result carries the vectors as `vecs`."""
+    import tempfile
+
+    import numpy as np
+
+    with tempfile.TemporaryDirectory() as tmp:
+        vec_file = os.path.join(tmp, "vecs.npy")
+        cmd = [sys.executable, __file__, "--child", name, backend, "--n", str(n), "--threads", str(threads),
+               "--texts", texts, "--vec-file", vec_file]
+        env = dict(os.environ, SYNTH_ENCODER_PRECISION=precision)
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if out.returncode != 0:
+            raise SystemExit(f"{name}/{backend} failed:\n{out.stderr[-2000:]}")
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        res["vecs"] = np.load(vec_file)
+    return res
 
 
 def main() -> None:
@@ -120,10 +148,13 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=256, help="sentences per encoder")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--encoders", default="", help="comma-separated names (default: all available)")
+    ap.add_argument("--precision", default="fp32", help="comma list of SYNTH_ENCODER_PRECISION values for synth's rows")
+    ap.add_argument("--texts", choices=["synthetic", "scifact"], default="synthetic")
     ap.add_argument("--child", nargs=2, metavar=("NAME", "BACKEND"), help=argparse.SUPPRESS)
+    ap.add_argument("--vec-file", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], args.child[1], args.n, args.threads)))
+        print(json.dumps(measure(args.child[0], args.child[1], args.n, args.threads, args.texts, args.vec_file)))
         return
 
     from synth.artifacts import find_encoder
@@ -132,9 +163,9 @@ def main() -> None:
         ["optical", "optical@int8"] if find_encoder("optical") else []
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{args.n} sentences, {args.threads} threads, batch 32, passage kind, one run each; load {load:.1f}")
+    print(f"{args.n} {args.texts} texts, {args.threads} threads, batch 32, passage kind, one run each; load {load:.1f}")
     columns = [  # (title, width, format, value)
-        ("encoder", 16, "<", lambda o, r: o["encoder"]),
+        ("encoder", 22, "<", lambda o, r: o["encoder"]),
         ("synth s/s", 10, ".1f", lambda o, r: o["sent_per_s"]),
         ("ST s/s", 9, ".1f", lambda o, r: r["sent_per_s"]),
         ("ratio", 7, ".2f", lambda o, r: o["sent_per_s"] / r["sent_per_s"]),
@@ -146,13 +177,17 @@ def main() -> None:
         ("size MB", 9, ".1f", lambda o, r: o["size_mb"]),
         ("peak RSS MB", 12, ".0f", lambda o, r: o["peak_rss_mb"]),
         ("ST RSS MB", 10, ".0f", lambda o, r: r["peak_rss_mb"]),  # for @int8/adapters: includes synth's copy
+        ("cos mean", 9, ".4f", lambda o, r: float((o["vecs"] * r["vecs"]).sum(1).mean())),
+        ("cos min", 8, ".4f", lambda o, r: float((o["vecs"] * r["vecs"]).sum(1).min())),
     ]
     header = "".join(f"{t:{'<' if f == '<' else '>'}{w}}" for t, w, f, _ in columns)
     print(header + "\n" + "-" * len(header))
     for name in names:
-        ours, ref = child(name, "synth", args.n, args.threads), child(name, "st", args.n, args.threads)
-        cells = (f"{v(ours, ref):{f}{w}}" if f == "<" else f"{v(ours, ref):>{w}{f}}" for _, w, f, v in columns)
-        print("".join(cells), flush=True)
+        ref = child(name, "st", args.n, args.threads, args.texts)
+        for precision in [p.strip() for p in args.precision.split(",") if p.strip()]:
+            ours = child(name, "synth", args.n, args.threads, args.texts, precision)
+            cells = (f"{v(ours, ref):{f}{w}}" if f == "<" else f"{v(ours, ref):>{w}{f}}" for _, w, f, v in columns)
+            print("".join(cells), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -36,7 +36,12 @@ class Settings:
     http_timeout: float = _field(30.0, "Seconds before an HTTP request times out.", "SYNTH_HTTP_TIMEOUT")
     http_retries: int = _field(4, "Retries for timeouts, 429 and 5xx.", "SYNTH_HTTP_RETRIES")
     http_backoff: float = _field(2.0, "Base of the exponential backoff, in seconds.", "SYNTH_HTTP_BACKOFF")
-    encoder: str = _field("optical", "Encoder for retrieval and verification (optical, e5-small, minilm, or a HF name).", "SYNTH_ENCODER")
+    encoder: str = _field(
+        "kd",
+        "Encoder for retrieval (kd, optical, e5-small, minilm, or a HF name). kd is the default: it finds cross-lingual "
+        "evidence best (README, `python eval/eval_evidence.py`).",
+        "SYNTH_ENCODER",
+    )
     encoder_precision: str = _field(
         "auto",
         "Arithmetic of `encode` (passage and query vectors): `fp32`, `bf16` (a bfloat16 copy of the model; cosine to "
