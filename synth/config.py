@@ -37,9 +37,8 @@ class Settings:
     http_retries: int = _field(4, "Retries for timeouts, 429 and 5xx.", "SYNTH_HTTP_RETRIES")
     http_backoff: float = _field(2.0, "Base of the exponential backoff, in seconds.", "SYNTH_HTTP_BACKOFF")
     encoder: str = _field(
-        "kd",
-        "Encoder for retrieval (kd, optical, e5-small, minilm, or a HF name). kd is the default: it finds cross-lingual "
-        "evidence best (README, `python eval/eval_evidence.py`).",
+        "optical",
+        "Encoder for retrieval (optical, kd, e5-small, minilm, or a HF name).",
         "SYNTH_ENCODER",
     )
     encoder_precision: str = _field(
