@@ -1,13 +1,14 @@
 """Evaluate encoders on cross-lingual evidence retrieval: our field set and XNLI test premises.
 
-    python eval/eval_evidence.py [--encoders e5-small,kd,optical] [--tasks field,xnli] [--n 500]
+    python eval/eval_evidence.py [--encoders e5-small,kd,optical] [--tasks field,xnli,xnli-translation] [--n 500]
                                  [--langs sw,ur,hi,ar,de,fr] [--boot 1000] [--seed 0] [--threads N] [--json PATH]
 
 field: data/field_claims eval split (fact % 3 == 2), SUPPORTED / REFUTED rows whose claim and evidence languages
 differ; the pool is every distinct evidence text of the split (all languages), the other translations of a claim's
 own evidence are left out of its ranking. xnli: ../shared/nli/xnli_test_15lang.tsv, per language xx `en-xx` (English
 entailed hypotheses against all xx premises; gold: the premise of the same row) and `xx-en` (the reverse), the same
---n rows (fixed-seed sample) for every language. Prints recall@1 and recall@5 with bootstrap 95% intervals over
+--n rows (fixed-seed sample) for every language. xnli-translation: bitext retrieval on the same file, an English
+premise against every xx premise (gold: its translation) and back, --n premises. Prints recall@1 and recall@5 with bootstrap 95% intervals over
 claims, and for each encoder after the first its paired difference from the first on the same claims.
 """
 
@@ -26,13 +27,14 @@ from synth.evaluate_encoders import (  # noqa: E402
     evidence_markdown,
     field_evidence_task,
     xnli_evidence_tasks,
+    xnli_translation_tasks,
 )
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--encoders", default="e5-small,kd,optical", help="comma list of synth encoder names")
-    ap.add_argument("--tasks", default="field,xnli", help="comma list: field, xnli")
+    ap.add_argument("--tasks", default="field,xnli", help="comma list: field, xnli, xnli-translation")
     ap.add_argument("--n", type=int, default=500, help="XNLI claims per language pair and direction")
     ap.add_argument("--langs", default="sw,ur,hi,ar,de,fr", help="XNLI languages paired with English")
     ap.add_argument("--boot", type=int, default=1000, help="bootstrap resamples")
@@ -50,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     names = [n.strip() for n in args.encoders.split(",") if n.strip()]
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
-    if not names or not set(tasks) <= {"field", "xnli"} or not tasks:
-        sys.exit("need --encoders and --tasks from field, xnli")
+    if not names or not set(tasks) <= {"field", "xnli", "xnli-translation"} or not tasks:
+        sys.exit("need --encoders and --tasks from field, xnli, xnli-translation")
     if args.threads:
         import torch
 
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     try:
         todo = ([field_evidence_task(args.field)] if "field" in tasks else []) + (
-            xnli_evidence_tasks(args.xnli, langs, args.n, args.seed) if "xnli" in tasks else [])
+            xnli_evidence_tasks(args.xnli, langs, args.n, args.seed) if "xnli" in tasks else []) + (
+            xnli_translation_tasks(args.xnli, langs, args.n, args.seed) if "xnli-translation" in tasks else [])
         rows = evaluate_evidence({n: (lambda n=n: load_encoder(n, settings)) for n in names}, todo, boot=args.boot,
                                  seed=args.seed, progress=lambda m: print(m, file=sys.stderr, flush=True))
     except SynthError as exc:

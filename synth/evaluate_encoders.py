@@ -325,16 +325,33 @@ def field_evidence_task(path: str | Path, split: str = "eval") -> EvidenceTask:
     return task
 
 
-def xnli_evidence_tasks(path: str | Path, langs: Sequence[str], n: int = 500, seed: int = 0) -> list[EvidenceTask]:
-    """XNLI test as parallel evidence retrieval, two tasks per language xx: `en-xx` (English entailed hypotheses
-    against every distinct xx premise; gold: the xx premise of the same row) and `xx-en` (the reverse). The same
-    `n` rows (a fixed-seed sample of the entailment rows) serve every language; rows with the same row // 3 share a
-    premise, and every pool copy of a premise of the row's group counts as its gold."""
+def xnli_translation_tasks(path: str | Path, langs: Sequence[str], n: int = 500, seed: int = 0) -> list[EvidenceTask]:
+    """XNLI test as bitext retrieval with intervals, two tasks per language xx: `en-xx` (an English premise against
+    every distinct xx premise; gold: its translation) and `xx-en`. The same `n` premises (fixed-seed sample of the
+    premise groups) serve every language."""
+    by_lang = _xnli_rows(path, langs)
+    groups = sorted({i // 3 for i in by_lang["en"]} & set.intersection(*({i // 3 for i in by_lang[x]} for x in langs)))
+    rng = np.random.default_rng(seed)
+    picked = sorted(int(g) for g in rng.choice(groups, min(n, len(groups)), replace=False))
+
+    def premises(lang: str) -> dict[int, str]:
+        return {i // 3: r["premise"] for i, r in sorted(by_lang[lang].items())}
+
+    def task(src: str, dst: str) -> EvidenceTask:
+        a, b = premises(src), premises(dst)
+        pool = list(dict.fromkeys(b.values()))
+        at = {text: j for j, text in enumerate(pool)}
+        return EvidenceTask("xnli-translation", [a[g] for g in picked], pool, [(at[b[g]],) for g in picked],
+                            [() for _ in picked], [f"{src}-{dst}"] * len(picked))
+
+    return [t for x in langs for t in (task("en", x), task(x, "en"))]
+
+
+def _xnli_rows(path: str | Path, langs: Sequence[str]) -> dict[str, dict[int, dict[str, str]]]:
+    """{language: {row: row dict}} of an XNLI TSV; BadInputError when the file, a column or a language is missing."""
     path = Path(path)
     if not path.is_file():
         raise BadInputError(f"XNLI file not found: {path}")
-    if n < 1:
-        raise BadInputError(f"--n must be positive, not {n}")
     by_lang: dict[str, dict[int, dict[str, str]]] = defaultdict(dict)
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -346,6 +363,17 @@ def xnli_evidence_tasks(path: str | Path, langs: Sequence[str], n: int = 500, se
     for lang in ("en", *langs):
         if lang not in by_lang:
             raise BadInputError(f"{path}: no rows in language {lang!r} (have {', '.join(sorted(by_lang))})")
+    return by_lang
+
+
+def xnli_evidence_tasks(path: str | Path, langs: Sequence[str], n: int = 500, seed: int = 0) -> list[EvidenceTask]:
+    """XNLI test as parallel evidence retrieval, two tasks per language xx: `en-xx` (English entailed hypotheses
+    against every distinct xx premise; gold: the xx premise of the same row) and `xx-en` (the reverse). The same
+    `n` rows (a fixed-seed sample of the entailment rows) serve every language; rows with the same row // 3 share a
+    premise, and every pool copy of a premise of the row's group counts as its gold."""
+    if n < 1:
+        raise BadInputError(f"--n must be positive, not {n}")
+    by_lang = _xnli_rows(path, langs)
     rows = sorted(i for i, r in by_lang["en"].items()
                   if r["label"] == "entailment" and all(i in by_lang[x] for x in langs))
     if not rows:

@@ -20,6 +20,7 @@ from synth.evaluate_encoders import (
     paired_difference,
     retrieval_scores,
     xnli_evidence_tasks,
+    xnli_translation_tasks,
 )
 
 FIELD = Path(__file__).resolve().parents[1] / "data" / "field_claims" / "claims.jsonl"
@@ -121,6 +122,18 @@ def test_xnli_tasks_pair_entailed_hypotheses_with_premises(tmp_path):
         xnli_evidence_tasks(tmp_path / "x.tsv", ["zz"])
     with pytest.raises(BadInputError):
         xnli_evidence_tasks(tmp_path / "none.tsv", ["sw"])
+
+
+def test_xnli_translation_tasks_pair_each_premise_with_its_translation(tmp_path):
+    tasks = xnli_translation_tasks(_xnli(tmp_path / "x.tsv"), ["sw"], n=3, seed=0)
+    assert [t.directions[0] for t in tasks] == ["en-sw", "sw-en"] and all(t.name == "xnli-translation" for t in tasks)
+    for task, (src, dst) in zip(tasks, (("en", "sw"), ("sw", "en"))):
+        assert len(task.claims) == 3 and len(task.pool) == 4
+        assert all(c.startswith(f"{src} premise") and p.startswith(f"{dst} premise") for c, p in zip(task.claims, task.pool))
+        for claim, (g,) in zip(task.claims, task.gold):
+            assert claim.split()[-1] == task.pool[g].split()[-1]  # premise p<k> <-> its translation p<k>
+    with pytest.raises(BadInputError):
+        xnli_translation_tasks(tmp_path / "x.tsv", ["zz"])
 
 
 def test_evaluate_evidence_rows_and_table(tmp_path):
