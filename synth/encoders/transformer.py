@@ -257,7 +257,7 @@ class TransformerEncoder:
         content = feats.pop("content_mask")
         inputs = {k: v for k, v in feats.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
         with torch.set_grad_enabled(grad):
-            hidden = (model or self.model)(**inputs).last_hidden_state
+            hidden = (self.model if model is None else model)(**inputs).last_hidden_state
         return TokenStates(hidden, content, inputs["attention_mask"].bool())
 
     def pool(self, hidden: "torch.Tensor", attention_mask: "torch.Tensor", normalize: bool = True) -> "torch.Tensor":
