@@ -4,6 +4,8 @@
     python scripts/train_cross.py --stage train      # fine-tune; resumable: rerun after a kill, --minutes to pause
     python scripts/train_cross.py --stage aggregate  # claim-level aggregator + calibration; writes the artefact
     python scripts/train_cross.py --stage numbers --out DIR  # experiment: + restated-number pairs (not shipped)
+    python scripts/train_cross.py --approximate --epochs 2 --work ~/.cache/synth/verifier-cross-approx --out DIR
+                                                     # next candidate: + loose restatements ("about 4" for 4.1), 2 epochs
 
 Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
 SNLI, RTE, SciFact train, the field train split, generated perturbations, translations, neighbouring statements) plus
@@ -74,10 +76,36 @@ def cross_xnli_pairs(shared: Path, rng: random.Random) -> list[dict]:
     return out
 
 
-def training_pairs(shared: Path, field: Path, seed: int) -> list[dict]:
-    """The fine-tuning mix: NLI subsampled, claim-like pairs repeated, held-out claim groups removed, shuffled."""
+def approximate_pairs(sentences: list[str], rng: random.Random, n: int = 3000) -> list[dict]:
+    """Loose restatements: a sentence with a decimal number against itself with that number hedged and rounded
+    ("by 4.1 points" / "by about 4 points") is SUPPORTED, either side as the claim; hedged and clearly changed ("about
+    8") is REFUTED. v4 trained without these called such restatements refuted."""
+    from synth.verifier.perturb import approximate_number
+
+    pool = [s for s in sentences if 30 < len(s) < 300]
+    out: list[dict] = []
+    for i, s in enumerate(rng.sample(pool, min(len(pool), 4 * n))):
+        same, other = approximate_number(s, rng), approximate_number(s, rng, change=True)
+        if same is None or other is None or len(out) >= 2 * n:
+            continue
+        a, b = (same, s) if rng.random() < 0.7 else (s, same)
+        out.append(dict(claim=a, evidence=b, label=0, source="approx-same", claim_lang="en", evidence_lang="en", group=f"approx{i}"))
+        out.append(dict(claim=other, evidence=s, label=1, source="approx-changed", claim_lang="en", evidence_lang="en",
+                        group=f"approx{i}"))
+    return out
+
+
+def training_pairs(shared: Path, field: Path, seed: int, approximate: bool = False) -> list[dict]:
+    """The fine-tuning mix: NLI subsampled, claim-like pairs repeated, held-out claim groups removed, shuffled.
+    `approximate` adds the loose-restatement pairs (`approximate_pairs`; not in the shipped artefact's mix)."""
     rng = random.Random(seed)
-    pairs = [p for p in build_pairs(shared, field, seed) + cross_xnli_pairs(shared, rng) if not held_out(p["group"])]
+    pairs = build_pairs(shared, field, seed) + cross_xnli_pairs(shared, rng)
+    if approximate:
+        from train_verifier import scifact_pairs
+
+        _, sentences = scifact_pairs(shared, random.Random(seed + 2))
+        pairs += approximate_pairs(sorted(set(sentences)), random.Random(seed + 3))
+    pairs = [p for p in pairs if not held_out(p["group"])]
     xnli = [p for p in pairs if p["source"] == "xnli"]
     snli = [p for p in pairs if p["source"] == "snli"]
     cross = [p for p in pairs if p["source"] in ("xnli-x", "xnli-xx")]
@@ -163,6 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--minutes", type=float, default=None, help="stop training at a checkpoint after this long")
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--rank", type=int, default=32)
+    ap.add_argument("--approximate", action="store_true",
+                    help="add loose-restatement pairs (scripts' approximate_pairs) to the mix: a new --work folder")
     args = ap.parse_args(argv)
 
     import torch
@@ -176,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     home = args.home or settings.home
     work = args.work or home / "verifier-cross"
     work.mkdir(parents=True, exist_ok=True)
-    pairs = cached_pairs(work / "pairs.jsonl", lambda: training_pairs(args.shared, args.field, args.seed))
+    pairs = cached_pairs(work / "pairs.jsonl", lambda: training_pairs(args.shared, args.field, args.seed, args.approximate))
     log(f"pairs: {len(pairs)}", Counter(p["source"] for p in pairs).most_common(12), Counter(p["label"] for p in pairs))
     if args.stage == "pairs":
         return

@@ -55,3 +55,23 @@ def test_the_cross_encoder_tokenises_canonical_numbers(tmp_path):
     assert a == b
     assert tok("fell by 15,7 Prozent")["input_ids"] != tok("fell by 15.7%")["input_ids"]  # the tokenizer alone differs
 
+
+
+def test_approximate_restatements_hedge_and_round_or_clearly_change_the_number():
+    import random
+    import re
+
+    from synth.verifier.perturb import HEDGES, approximate_number
+
+    rng = random.Random(0)
+    for text, rounded in (("OPTICAL improves MRR@10 by 4.1 points on Swahili.", 4.0),
+                          ("Recall fell by 15.7% on the test set.", 16.0), ("Accuracy reached 0.83 there.", 0.8)):
+        value = float(re.search(r"\d+\.\d+", text).group(0))
+        for _ in range(10):
+            same, changed = approximate_number(text, rng), approximate_number(text, rng, change=True)
+            for out in (same, changed):
+                assert any(f" {h} " in out for h in HEDGES) and str(value) not in out
+            assert float(re.search(r"(\d+(?:\.\d+)?)", same.replace("MRR@10", "")).group(1)) == rounded
+            new = float(re.search(r"(\d+(?:\.\d+)?)", changed.replace("MRR@10", "")).group(1))
+            assert not 0.6 < new / value < 1.6, (changed, value)
+    assert approximate_number("No numbers, only 12 words.", rng) is None

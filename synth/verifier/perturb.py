@@ -109,6 +109,27 @@ def respell_number(text: str, rng: random.Random, change: bool = False) -> str |
     return text[: m.start()] + rep + text[m.end() :]
 
 
+HEDGES = ("about", "roughly", "around", "nearly", "approximately", "some")
+_DECIMAL = re.compile(r"(?<![\w.,])(\d+)\.(\d+)(?![\w.,]*\d)")
+
+
+def approximate_number(text: str, rng: random.Random, change: bool = False) -> str | None:
+    """The sentence with one decimal number stated loosely ("4.1" -> "about 4", "15.7" -> "roughly 16", "0.83" ->
+    "around 0.8"): the same claim, hedged. With `change`, the hedged number is clearly another one (about twice or
+    half the value): a refuted claim. None if the sentence has no decimal number."""
+    hits = list(_DECIMAL.finditer(text))
+    if not hits:
+        return None
+    m = rng.choice(hits)
+    val = float(m.group(0))
+    if change:
+        val *= rng.choice([0.4, 0.5, 2.0, 2.5])
+    rounded = f"{val:.1f}" if val < 1 else str(int(round(val)))
+    if not change and rounded == m.group(0):
+        return None
+    return text[: m.start()] + f"{rng.choice(HEDGES)} {rounded}" + text[m.end() :]
+
+
 def refute(text: str, names: list[str], rng: random.Random) -> tuple[str, str] | None:
     """One perturbed version of a true sentence and the kind of change; None if no change applies."""
     makers = [
