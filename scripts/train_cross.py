@@ -84,7 +84,7 @@ def approximate_pairs(sentences: list[str], rng: random.Random, n: int = 3000) -
 
     pool = [s for s in sentences if 30 < len(s) < 300]
     out: list[dict] = []
-    for i, s in enumerate(rng.sample(pool, min(len(pool), 4 * n))):
+    for i, s in enumerate(rng.sample(pool, len(pool))):
         same, other = approximate_number(s, rng), approximate_number(s, rng, change=True)
         if same is None or other is None or len(out) >= 2 * n:
             continue
