@@ -13,8 +13,6 @@ in one process, so ratios are comparable; absolute figures move with machine loa
 from __future__ import annotations
 
 import argparse
-import json
-import random
 import sys
 import tempfile
 import time
@@ -23,16 +21,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "scifact" / "corpus.jsonl"
-
-
-def passages(n: int) -> list[str]:
-    """n SciFact passages of three consecutive abstract sentences (about 110 tokens), seeded sample."""
-    docs = [json.loads(line) for line in open(SCIFACT, encoding="utf-8")][:2000]
-    pool = [" ".join(d["abstract"][i : i + 3]) for d in docs for i in range(0, len(d["abstract"]), 3)]
-    return random.Random(0).sample(pool, n)
-
+from bench_encode import corpus  # noqa: E402  (the SciFact passages bench_encode measures)
 
 def onnx_encode(session, enc, texts: list[str], batch: int = 32) -> np.ndarray:
     """synth's encode (length-sorted batches, prefix, mean pooling, L2) with ONNX Runtime as the transformer."""
@@ -64,7 +55,7 @@ def main() -> None:
     from synth.encoders import load_encoder
 
     torch.set_num_threads(args.threads)
-    texts = passages(args.n)
+    texts = corpus(args.n, "scifact")
     fp32 = load_encoder(args.encoder, Settings.from_env(encoder_precision="fp32"))
     bf16 = load_encoder(args.encoder, Settings.from_env(encoder_precision="bf16"))
 
