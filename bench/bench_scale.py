@@ -176,6 +176,30 @@ def step_query(work: Path, n: int, efs: list[int]) -> dict:
     return out
 
 
+def step_verify(work: Path, n: int, encoder: str, efs: list[int], mode: str) -> dict:
+    """A whole `synth verify` process on the corpus (encoder and verifier loaded, index opened as verify opens it):
+    wall seconds and peak RSS. mode "claims": 20 of the queries as a --claims run; "question": a --question run, which
+    also ranks the whole corpus for the question."""
+    import os
+    import tempfile
+
+    texts = json.loads((work / f"queries-{n}.json").read_text())["texts"]
+    env = dict(os.environ, SYNTH_ANN_EF=str(efs[0]))
+    cmd = [sys.executable, "-c", "from synth.cli import cli; cli()", "--db", str(work / f"scale-{n}.db"), "verify",
+           "--encoder", encoder, "--max-claims", "20"]  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(texts[:20]) + "\n")
+    cmd += ["--claims", f.name] if mode == "claims" else ["--question", texts[0]]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    wall = time.perf_counter() - t
+    os.unlink(f.name)
+    if proc.returncode != 0:
+        raise RuntimeError(f"synth verify exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {f"verify_{mode}_s": wall, f"verify_{mode}_peak_mb": peak, f"verify_{mode}_out": proc.stdout.strip()[-200:]}
+
+
 # --- ANN part alone (no store), for sizes above --full-max ---------------------------------------------------------
 
 
@@ -260,7 +284,7 @@ def vstep_query(work: Path, n: int, efs: list[int]) -> dict:
 
 def run_step(args: argparse.Namespace, step: str, n: int, efs: list[int] | None = None) -> dict:
     saved = args.work / f"step-{step}-{n}.json"
-    if args.reuse and step in ("vgen", "vindex", "vtruth") and saved.exists():
+    if args.reuse and step in ("vgen", "vindex", "vtruth", "gen", "index", "truth") and saved.exists():
         return json.loads(saved.read_text())
     cmd = [sys.executable, __file__, "--step", step, "--n", str(n), "--work", str(args.work), "--encoder", args.encoder,
            "--queries", str(args.queries), "--ef", *map(str, efs or args.ef)]  # fmt: skip
@@ -284,7 +308,9 @@ def main() -> None:
     ap.add_argument("--full-max", type=int, default=100_000, help="largest size measured through the store")
     ap.add_argument("--work", type=Path, default=Path("/tmp/synth-scale"))
     ap.add_argument("--step-timeout", type=int, default=1800)
-    ap.add_argument("--reuse", action="store_true", help="ANN-only sizes: reuse vectors, index and truth in --work")
+    ap.add_argument("--reuse", action="store_true", help="reuse the corpus, index and truth already in --work")
+    ap.add_argument("--verify", nargs="*", default=[], choices=["verify-claims", "verify-question"],
+                    help="sizes measured through the store: also run a whole `synth verify` process (its peak RSS)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -293,7 +319,8 @@ def main() -> None:
         fn = {"gen": lambda: step_gen(w, n, e, qn), "index": lambda: step_index(w, n), "truth": lambda: step_truth(w, n),
               "query": lambda: step_query(w, n, args.ef), "vgen": lambda: vstep_gen(w, n, e, qn),
               "vindex": lambda: vstep_index(w, n), "vtruth": lambda: vstep_truth(w, n),
-              "vquery": lambda: vstep_query(w, n, args.ef)}[args.step]  # fmt: skip
+              "vquery": lambda: vstep_query(w, n, args.ef), "verify-claims": lambda: step_verify(w, n, e, args.ef, "claims"),
+              "verify-question": lambda: step_verify(w, n, e, args.ef, "question")}[args.step]  # fmt: skip
         print("RESULT " + json.dumps(fn()), flush=True)
         return
     import os
@@ -307,7 +334,7 @@ def main() -> None:
     rows = []
     for n in args.sizes:
         row: dict = {"n": n, "full": n <= args.full_max}
-        steps = ("gen", "index", "truth", "query") if row["full"] else ("vgen", "vindex", "vtruth", "vquery")
+        steps = ("gen", "index", "truth", "query", *args.verify) if row["full"] else ("vgen", "vindex", "vtruth", "vquery")
         for step in steps:
             t = time.perf_counter()
             if step == "vquery":  # one process per ef: each opens the index once, so its peak RSS is that of one open
@@ -340,6 +367,12 @@ def main() -> None:
             print(f"| {what} | {r['vec_s']:.1f} | {r['build_s']:.0f} | {r['index_mb']:.0f} | {r['index_peak_mb']:.0f} | {ef} "
                   f"| {m['open_s']:.1f} | {m['ann_p50']:.2f} / {m['ann_p95']:.2f} | {hyb} "
                   f"| {m['recall']:.3f} / {m['recall_tie']:.3f} | {pool} | {m.get('query_peak_mb', r['query_peak_mb']):.0f} |")  # fmt: skip
+
+    for r in rows:
+        for mode in ("claims", "question"):
+            if f"verify_{mode}_peak_mb" in r:
+                print(f"{r['n']:,} passages, `synth verify --{mode}` (ef {args.ef[0]}): {r[f'verify_{mode}_s']:.0f} s, "
+                      f"peak RSS {r[f'verify_{mode}_peak_mb']:.0f} MB; it printed: {r[f'verify_{mode}_out']!r}")
 
 
 if __name__ == "__main__":
