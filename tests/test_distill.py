@@ -145,6 +145,10 @@ def test_attach_artifact_round_trip(tiny, tmp_path):
     attached_bf16 = attach_artifact(base, out)
     assert attached_bf16.encode_model() is not base.encode_model()
     assert next(attached_bf16.encode_model().parameters()).dtype == torch.bfloat16
+    # ... which looks tokens up in the fp32 model's own embedding matrix: not copied, not converted
+    lookup = attached_bf16.encode_model().get_input_embeddings()
+    assert lookup.source.weight is attached_bf16.model.get_input_embeddings().weight
+    assert lookup.source.weight.dtype == torch.float32 and lookup(torch.tensor([[1, 2]])).dtype == torch.bfloat16
     assert torch.allclose(torch.from_numpy(attached_bf16.encode(texts, "query")), want, atol=0.02)
     assert next(base.model.parameters()).dtype == torch.float32 and (base_bf16 * base_vecs).sum(1).min() > 0.99
 

@@ -226,15 +226,9 @@ class TransformerEncoder:
         if self.precision != "bf16":
             return self.model
         if self._bf16 is None:
-            import torch
+            from .bf16 import bf16_copy
 
-            memo: dict[int, Any] = {}
-            try:  # convert the embedding matrix directly instead of deep-copying it in fp32 first
-                weight = self.model.get_input_embeddings().weight
-                memo[id(weight)] = torch.nn.Parameter(weight.detach().to(torch.bfloat16), requires_grad=False)
-            except (AttributeError, NotImplementedError):
-                pass
-            self._bf16 = copy.deepcopy(self.model, memo).to(torch.bfloat16).eval()
+            self._bf16 = bf16_copy(self.model)
             _trim_heap()
         return self._bf16
 
