@@ -13,6 +13,7 @@ import numpy as np
 from .claims import normalize, reject_reason, split_sentences
 from .encoders.cache import embed as cached_embed
 from .store import Store
+from .synthesis import PassageRefs
 
 _NOT_EVIDENCE = {"question", "caption", "boilerplate", "citation", "formula", "short"}
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
@@ -167,17 +168,17 @@ class Retriever:
     def __len__(self) -> int:
         return self._n
 
-    def scan_cosines(self, vectors: np.ndarray, batch: int = 10_000) -> tuple[list[dict[str, Any]], np.ndarray]:
+    def scan_cosines(self, vectors: np.ndarray, batch: int = 10_000) -> tuple[PassageRefs, np.ndarray]:
         """Cosines of every passage with each of `vectors` ((q, d) or (d,)), streamed through the embedding cache in
-        batches: ([{"id", "paper_id"}, ...] in reading order, (n, q) or (n,) float32). The same numbers as
+        batches: (which passage each row is, in reading order; (n, q) or (n,) float32). The same numbers as
         `matrix @ vectors.T` without holding the corpus's texts or vectors in memory."""
         q = np.asarray(vectors, dtype=np.float32)
         if self._matrix is not None:
-            return [{"id": r["id"], "paper_id": r["paper_id"]} for r in self.rows], self._matrix @ q.T
-        refs: list[dict[str, Any]] = []
+            return PassageRefs.from_rows(self.rows), self._matrix @ q.T
+        refs = PassageRefs.from_rows([])
         parts = []
         for part in self.store.passages_in_order(batch):
-            refs.extend({"id": r["id"], "paper_id": r["paper_id"]} for r in part)
+            refs.extend(part)
             parts.append(embed(self.store, self.encoder, [r["text"] for r in part], "passage") @ q.T)
         cos = np.concatenate(parts) if parts else np.zeros((0,) + q.shape[:-1], dtype=np.float32)
         return refs, cos.astype(np.float32, copy=False)

@@ -93,27 +93,71 @@ PROBES = (
 )
 
 
-def null_z(cosines: np.ndarray, probe_cosines: np.ndarray) -> np.ndarray:
+def null_z(cosines: np.ndarray, probe_cosines: np.ndarray, chunk: int = 50_000) -> np.ndarray:
     """Each passage's cosine with the question against its cosines with the probes: (cos - median over probes) /
-    the corpus-wide spread of probe cosines (median of per-passage MADs, x 1.4826)."""
+    the corpus-wide spread of probe cosines (median of per-passage MADs, x 1.4826). Computed `chunk` passages at a
+    time (float64 temporaries of a 10^6-passage corpus would take ~1 GB), with the same numbers."""
     cos = np.asarray(cosines, dtype=np.float64)
-    probes = np.asarray(probe_cosines, dtype=np.float64).reshape(len(cos), -1)
+    probes = np.asarray(probe_cosines).reshape(len(cos), -1)
     if cos.size == 0:
         return cos
-    centre = np.median(probes, axis=1)
-    spread = float(np.median(np.median(np.abs(probes - centre[:, None]), axis=1))) * 1.4826
+    centre = np.empty(len(cos))
+    mad = np.empty(len(cos))
+    for s in range(0, len(cos), chunk):
+        block = probes[s : s + chunk].astype(np.float64)
+        centre[s : s + chunk] = np.median(block, axis=1)
+        mad[s : s + chunk] = np.median(np.abs(block - centre[s : s + chunk, None]), axis=1)
+    spread = float(np.median(mad)) * 1.4826
     return (cos - centre) / max(spread, 1e-6)
 
 
-def relevant_papers(rows: Sequence[dict[str, Any]], z: np.ndarray, min_z: float = RELEVANT_Z) -> list[PaperRelevance]:
+@dataclass
+class PassageRefs:
+    """Which passage and paper each row of a corpus-wide scan is, as arrays: a million dicts would take ~300 MB."""
+
+    ids: np.ndarray  # passage ids (int64), in the scan's order
+    paper_index: np.ndarray  # int32 index into `papers`, per passage
+    papers: list[str]  # paper ids, in order of first appearance
+    _code: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # paper id -> its index
+
+    def __post_init__(self) -> None:
+        self._code = {p: i for i, p in enumerate(self.papers)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[dict[str, Any]]) -> PassageRefs:
+        """From passage rows with "id" and "paper_id"."""
+        refs = cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), [])
+        refs.extend(rows)
+        return refs
+
+    def extend(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Append passage rows (with "id" and "paper_id")."""
+        rows = list(rows)
+        codes = np.empty(len(rows), dtype=np.int32)
+        for j, r in enumerate(rows):
+            code = self._code.get(r["paper_id"])
+            if code is None:
+                code = self._code[r["paper_id"]] = len(self.papers)
+                self.papers.append(r["paper_id"])
+            codes[j] = code
+        self.ids = np.concatenate([self.ids, np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))])
+        self.paper_index = np.concatenate([self.paper_index, codes])
+
+
+def relevant_papers(refs: PassageRefs, z: np.ndarray, min_z: float = RELEVANT_Z) -> list[PaperRelevance]:
     """Every paper with its best passage's z (null_z), best first; `used` marks those that bear on the question:
     best z >= `min_z` and at least NEAR_TOP of the best paper's (a paper far below the top is only topical)."""
-    best: dict[str, PaperRelevance] = {}
-    for row, score in zip(rows, z):
-        pid = row["paper_id"]
-        if pid not in best or score > best[pid].z:
-            best[pid] = PaperRelevance(pid, float(score), int(row["id"]))
-    ranked = sorted(best.values(), key=lambda p: -p.z)
+    z = np.asarray(z, dtype=np.float64)
+    if not len(refs):
+        return []
+    order = np.lexsort((-z, refs.paper_index))  # by paper, its best passage first (the earliest of equal ones)
+    codes = refs.paper_index[order]
+    best = order[np.r_[True, codes[1:] != codes[:-1]]]  # one per paper, in order of first appearance
+    ranked = sorted((PaperRelevance(refs.papers[refs.paper_index[i]], float(z[i]), int(refs.ids[i])) for i in best),
+                    key=lambda p: -p.z)  # fmt: skip
     if ranked:
         top = ranked[0].z
         for p in ranked:

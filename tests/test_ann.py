@@ -62,7 +62,8 @@ def test_search_and_evidence_equal_exact_search_on_a_small_corpus(db_path):
     assert len(approx) == len(exact)
     q = np.random.default_rng(0).standard_normal((3, enc.dim)).astype(np.float32)
     refs, cos = approx.scan_cosines(q)
-    assert [r["id"] for r in refs] == [r["id"] for r in exact.rows]
+    assert refs.ids.tolist() == [r["id"] for r in exact.rows]
+    assert [refs.papers[i] for i in refs.paper_index] == [r["paper_id"] for r in exact.rows]
     assert np.allclose(cos, exact.matrix @ q.T, atol=1e-6)
     assert np.array_equal(approx.matrix, exact.matrix)  # still there (materialised) for callers that need it
 

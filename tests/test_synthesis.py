@@ -11,6 +11,7 @@ import corpus_builder as cb
 from synth.cli import cli
 from synth.store import Store
 from synth.synthesis import (
+    PassageRefs,
     PaperRelevance,
     build_answer,
     build_findings,
@@ -39,7 +40,7 @@ def test_null_z_is_relative_to_the_probes_not_an_absolute_cosine():
 
 
 def test_papers_far_below_the_best_are_not_used():
-    rows = [{"id": i, "paper_id": p} for i, p in enumerate(["a", "a", "b", "c", "d"])]
+    rows = PassageRefs.from_rows({"id": i, "paper_id": p} for i, p in enumerate(["a", "a", "b", "c", "d"]))
     ranked = relevant_papers(rows, np.array([9.0, 2.0, 6.0, 4.6, 3.2]))
     assert [(r.paper_id, r.used) for r in ranked] == [("a", True), ("b", True), ("c", True), ("d", False)]
     assert not any(r.used for r in relevant_papers(rows, np.array([2.0, 1.0, 2.5, 0.0, -1.0])))
@@ -209,3 +210,21 @@ def test_a_question_from_another_field_is_not_addressed(runner, corpus):
     assert data["answer"]["addressed"] is False
     assert data["answer"]["text"].startswith("The corpus does not address this question")
     assert data["claims"] == [] and data["findings"] == []
+
+
+def test_relevance_over_refs_matches_a_plain_loop_and_null_z_chunks_change_nothing():
+    rng = np.random.default_rng(3)
+    papers = rng.choice([f"p{i}" for i in range(40)], size=2000)
+    rows = [{"id": 10 + i, "paper_id": str(p)} for i, p in enumerate(papers)]
+    probes = rng.normal(0.8, 0.02, size=(2000, 12))
+    cos = probes.mean(axis=1) + rng.normal(0, 0.03, size=2000)
+    z = null_z(cos, probes)
+    assert np.array_equal(z, null_z(cos, probes, chunk=7))
+    z[5] = z[900] = z.max() + 1  # a tie: the earlier passage is the paper's best when both are in one paper
+    best: dict[str, tuple[float, int]] = {}
+    for r, s in zip(rows, z):
+        if r["paper_id"] not in best or s > best[r["paper_id"]][0]:
+            best[r["paper_id"]] = (float(s), r["id"])
+    want = sorted(((p, s, i) for p, (s, i) in best.items()), key=lambda t: -t[1])
+    got = relevant_papers(PassageRefs.from_rows(rows), z)
+    assert [(r.paper_id, r.z, r.best_passage) for r in got] == want
