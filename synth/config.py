@@ -80,7 +80,8 @@ class Settings:
         "features",
         "Which shipped verifier judges claims: `features` (v3: frozen-encoder pair features and stance heads) or "
         "`cross` (v4, experimental: multilingual e5-small read as a cross-encoder with a fine-tuned LoRA, its stances "
-        "mixed with v3's, synth/artifacts/verifier/cross/; better on XNLI, worse on restated numbers: README).",
+        "mixed with v3's, synth/artifacts/verifier/cross/; better on XNLI and SciFact, but can refute a claim restated "
+        "in another language: README).",
         "SYNTH_VERIFIER_MODEL",
     )
     verifier_abstain: bool = _field(
