@@ -146,7 +146,8 @@ def _write(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(tmp, path)
 
 
-def _check(store: Store, model: str, index_path: Path, ids_path: Path, manifest_path: Path) -> tuple[str, dict]:
+def _check(store: Store, model: str, index_path: Path, ids_path: Path, manifest_path: Path,
+           expansion_add: int = EXPANSION_ADD) -> tuple[str, dict]:  # fmt: skip
     """("" and the manifest) when the files agree with each other and with the embeddings table, else (why not, {})."""
     usearch, _ = _usearch()
     if not manifest_path.exists():
@@ -156,7 +157,7 @@ def _check(store: Store, model: str, index_path: Path, ids_path: Path, manifest_
     except (OSError, ValueError):
         return "the manifest is unreadable", {}
     want = {"format": FORMAT, "library": "usearch", "library_version": usearch.__version__, "model": model, "dtype": DTYPE,
-            "connectivity": CONNECTIVITY, "expansion_add": EXPANSION_ADD}  # fmt: skip
+            "connectivity": CONNECTIVITY, "expansion_add": expansion_add}  # fmt: skip
     for key, value in want.items():
         if man.get(key) != value:
             return f"the index was built with {key} {man.get(key)!r}, now {value!r}", {}
@@ -184,18 +185,20 @@ def sync(
     encode: Callable[[list[str]], np.ndarray] | None = None,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
+    expansion_add: int = EXPANSION_ADD,
 ) -> SyncResult:
     """Bring the ANN index of `store`'s passages under `encoder` in line with the store; see the module docstring.
 
     `encode(texts) -> (n, d)` encodes texts the embedding cache lacks (default: `encoder.encode(texts, "passage")`);
-    `rebuild` starts from an empty index. `log` gets a line when the index is rebuilt and why."""
+    `rebuild` starts from an empty index. `log` gets a line when the index is rebuilt and why. `expansion_add` is
+    HNSW's efConstruction (Settings.ann_expansion_add); an index built with another one is rebuilt."""
     _, Index = _usearch()
     started = time.perf_counter()
     model = cache_key(encoder, "passage")
     index_path, ids_path, manifest_path = paths(store.path, model)
     res = SyncResult(path=index_path)
     with _locked(index_path.with_name(index_path.name + ".lock")):
-        why, man = ("asked to rebuild", {}) if rebuild else _check(store, model, index_path, ids_path, manifest_path)
+        why, man = ("asked to rebuild", {}) if rebuild else _check(store, model, index_path, ids_path, manifest_path, expansion_add)
         index = None  # loaded only when something changes (a view serves the searches)
         old_ids = np.zeros(0, dtype=np.int64)
         old_fp = np.zeros(0, dtype=np.uint64)
@@ -211,6 +214,7 @@ def sync(
                 index = Index.restore(str(index_path), view=False)
                 if index is None or len(index) != len(old_ids):
                     raise RuntimeError(f"{index_path} changed while it was being updated")
+                index.expansion_add = expansion_add  # not stored in the file: vectors added now get the same breadth
             return index
 
         if why:
@@ -246,7 +250,7 @@ def sync(
                 vecs = _vectors(store, encoder, model, [shas[i] for i in todo], [batch[i][1] for i in todo], encode, res)
                 if loaded() is None:
                     dim = int(vecs.shape[1])
-                    index = Index(ndim=dim, metric="ip", dtype=DTYPE, connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD)
+                    index = Index(ndim=dim, metric="ip", dtype=DTYPE, connectivity=CONNECTIVITY, expansion_add=expansion_add)
                 index.add(ids[todo].astype(np.uint64), vecs)
                 res.added += len(todo)
                 if len(probe) < PROBES:
@@ -265,7 +269,7 @@ def sync(
         all_fp = np.concatenate(new_fp) if new_fp else np.zeros(0, dtype=np.uint64)
         res.count = len(all_ids)
         if why or res.added or res.removed:
-            _save(loaded(), index_path, ids_path, manifest_path, all_ids, all_fp, model, dim, probe)
+            _save(loaded(), index_path, ids_path, manifest_path, all_ids, all_fp, model, dim, probe, expansion_add)
         res.bytes = index_path.stat().st_size if index_path.exists() else 0
     res.seconds = time.perf_counter() - started
     return res
@@ -290,7 +294,7 @@ def _vectors(
 
 
 def _save(index: Any, index_path: Path, ids_path: Path, manifest_path: Path, ids: np.ndarray, fp: np.ndarray,
-          model: str, dim: int, probe: list[list[str]]) -> None:  # fmt: skip
+          model: str, dim: int, probe: list[list[str]], expansion_add: int = EXPANSION_ADD) -> None:  # fmt: skip
     """Write index, id list and manifest (temporary names, then renamed; the manifest last)."""
     import usearch
 
@@ -308,7 +312,7 @@ def _save(index: Any, index_path: Path, ids_path: Path, manifest_path: Path, ids
         "model": model,
         "dtype": DTYPE,
         "connectivity": CONNECTIVITY,
-        "expansion_add": EXPANSION_ADD,
+        "expansion_add": expansion_add,
         "metric": "ip",
         "dim": dim,
         "count": count,

@@ -100,6 +100,12 @@ class Settings:
     ann_expansion_search: int = _field(
         2048, "HNSW search breadth (ef) of the ANN index: higher is slower and closer to exact.", "SYNTH_ANN_EF"
     )
+    ann_expansion_add: int = _field(
+        256,
+        "HNSW build breadth (efConstruction) of the ANN index: higher builds a denser graph, slower, that finds more "
+        "of the exact top 10 at the same ef (README, Scale). An index built with another value is rebuilt.",
+        "SYNTH_ANN_EXPANSION_ADD",
+    )
     quiet: bool = _field(False, "No progress bars.", None)
     verbose: bool = _field(False, "More logging on stderr.", None)
 

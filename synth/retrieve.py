@@ -100,13 +100,13 @@ class Retriever:
         self.ann: Any = None
         self._rows: list[dict[str, Any]] | None = None
         self._matrix: np.ndarray | None = None
-        if ann_min_passages is None or ann_expansion_search is None:  # from `settings` (default: the environment's)
-            if settings is None:
-                from .config import Settings
+        if settings is None:  # the environment's
+            from .config import Settings
 
-                settings = Settings.from_env()
-            ann_min_passages = settings.ann_min_passages if ann_min_passages is None else ann_min_passages
-            ann_expansion_search = settings.ann_expansion_search if ann_expansion_search is None else ann_expansion_search
+            settings = Settings.from_env()
+        ann_min_passages = settings.ann_min_passages if ann_min_passages is None else ann_min_passages
+        ann_expansion_search = settings.ann_expansion_search if ann_expansion_search is None else ann_expansion_search
+        self.ann_expansion_add = settings.ann_expansion_add
         n = store.passage_count()
         if n and n >= ann_min_passages and str(store.path) != ":memory:" and self._open_ann(ann_expansion_search):
             self._n = len(self.ann)
@@ -125,7 +125,7 @@ class Retriever:
                   "all vectors in memory", file=sys.stderr)  # fmt: skip
             return False
         log = (lambda line: print(line, file=sys.stderr)) if self.progress else None
-        res = ann.sync(self.store, self.encoder, progress=self.progress, log=log)
+        res = ann.sync(self.store, self.encoder, progress=self.progress, log=log, expansion_add=self.ann_expansion_add)
         self.ann = ann.AnnIndex(res.path, expansion_search) if res.count else None  # type: ignore[arg-type]
         return self.ann is not None
 

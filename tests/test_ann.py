@@ -166,6 +166,23 @@ def test_another_encoder_gets_its_own_index(db_path):
     assert "model" in ann.sync(store, a).rebuilt
 
 
+def test_a_changed_build_breadth_rebuilds_the_index_and_later_additions_keep_it(db_path, runner, monkeypatch):
+    """SYNTH_ANN_EXPANSION_ADD (HNSW efConstruction): `synth index` rebuilds an index built with another value, once."""
+    cb.build(Store(db_path)).close()
+    args = ["--db", str(db_path), "-q", "index", "--encoder", "hashing"]
+    assert runner.invoke(cli, args, catch_exceptions=False).exit_code == 0
+    with Store(db_path) as store:
+        assert _index_state(store, HashingEncoder())[1]["expansion_add"] == ann.EXPANSION_ADD
+    monkeypatch.setenv("SYNTH_ANN_EXPANSION_ADD", "64")
+    r = runner.invoke(cli, args, catch_exceptions=False)
+    assert "rebuilt (the index was built with expansion_add 256, now 64)" in r.stdout
+    with Store(db_path) as store:
+        assert _index_state(store, HashingEncoder())[1]["expansion_add"] == 64
+        cb.build(store, (cb.Paper("local:new1", "A new paper", "en", [(1, "Sinkhorn plans align tokens.")], source="local"),))
+        res = ann.sync(store, HashingEncoder(), expansion_add=64)  # an addition, not a rebuild
+        assert (res.added, res.rebuilt) == (1, "") and _index_state(store, HashingEncoder())[1]["expansion_add"] == 64
+
+
 def test_synth_index_prints_one_line_and_updates(db_path, runner):
     cb.build(Store(db_path)).close()
     r = runner.invoke(cli, ["--db", str(db_path), "-q", "index", "--encoder", "hashing"], catch_exceptions=False)

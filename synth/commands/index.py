@@ -67,7 +67,8 @@ def index(settings: Settings, encoder: str | None, rebuild: bool, workers: int |
         if workers is not None or ray_address is not None:
             encoded = embed_on_workers(store, enc, settings, name, workers, ray_address)
         log = (lambda line: click.echo(line, err=True)) if settings.verbose else None
-        res = ann.sync(store, enc, rebuild=rebuild, progress=not settings.quiet, log=log)
+        res = ann.sync(store, enc, rebuild=rebuild, progress=not settings.quiet, log=log,
+                       expansion_add=settings.ann_expansion_add)
         res.encoded += encoded
     how = f", rebuilt ({res.rebuilt})" if res.rebuilt and res.rebuilt != "no index yet" else ""
     click.echo(
