@@ -187,9 +187,12 @@ def step_verify(work: Path, n: int, encoder: str, efs: list[int], mode: str) -> 
     env = dict(os.environ, SYNTH_ANN_EF=str(efs[0]))
     cmd = [sys.executable, "-c", "from synth.cli import cli; cli()", "--db", str(work / f"scale-{n}.db"), "verify",
            "--encoder", encoder, "--max-claims", "20"]  # fmt: skip
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write("\n".join(texts[:20]) + "\n")
-    cmd += ["--claims", f.name] if mode == "claims" else ["--question", texts[0]]
+    claims = None
+    if mode == "claims":
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write("\n".join(texts[:20]) + "\n")
+        claims = f.name
+    cmd += ["--claims", claims] if claims else ["--question", texts[0]]
     t = time.perf_counter()
     anon = 0  # peak anonymous (private) memory, sampled: ru_maxrss also counts the memory-mapped index's file pages
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
@@ -202,7 +205,8 @@ def step_verify(work: Path, n: int, encoder: str, efs: list[int], mode: str) -> 
             time.sleep(0.05)
         out, err = proc.communicate()
     wall = time.perf_counter() - t
-    os.unlink(f.name)
+    if claims:
+        os.unlink(claims)
     if proc.returncode != 0:
         raise RuntimeError(f"synth verify exited {proc.returncode}: {err.strip()[-300:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

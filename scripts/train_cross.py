@@ -4,8 +4,8 @@
     python scripts/train_cross.py --stage train      # fine-tune; resumable: rerun after a kill, --minutes to pause
     python scripts/train_cross.py --stage aggregate  # claim-level aggregator + calibration; writes the artefact
     python scripts/train_cross.py --stage numbers --out DIR  # experiment: + restated-number pairs (not shipped)
-    python scripts/train_cross.py --approximate --epochs 2 --work ~/.cache/synth/verifier-cross-approx --out DIR
-                                                     # next candidate: + loose restatements ("about 4" for 4.1), 2 epochs
+    python scripts/train_cross.py --approximate --epochs 2 --work ~/.cache/synth/verifier-cross-approx
+                                                     # the shipped artefact: + loose restatements ("about 4" for 4.1)
 
 Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
 SNLI, RTE, SciFact train, the field train split, generated perturbations, translations, neighbouring statements) plus
@@ -86,7 +86,9 @@ def approximate_pairs(sentences: list[str], rng: random.Random, n: int = 3000) -
     out: list[dict] = []
     for i, s in enumerate(rng.sample(pool, len(pool))):
         same, other = approximate_number(s, rng), approximate_number(s, rng, change=True)
-        if same is None or other is None or len(out) >= 2 * n:
+        if len(out) >= 2 * n:
+            break
+        if same is None or other is None:
             continue
         a, b = (same, s) if rng.random() < 0.7 else (s, same)
         out.append(dict(claim=a, evidence=b, label=0, source="approx-same", claim_lang="en", evidence_lang="en", group=f"approx{i}"))
@@ -97,7 +99,7 @@ def approximate_pairs(sentences: list[str], rng: random.Random, n: int = 3000) -
 
 def training_pairs(shared: Path, field: Path, seed: int, approximate: bool = False) -> list[dict]:
     """The fine-tuning mix: NLI subsampled, claim-like pairs repeated, held-out claim groups removed, shuffled.
-    `approximate` adds the loose-restatement pairs (`approximate_pairs`; not in the shipped artefact's mix)."""
+    `approximate` adds the loose-restatement pairs (`approximate_pairs`; in the shipped artefact's mix)."""
     rng = random.Random(seed)
     pairs = build_pairs(shared, field, seed) + cross_xnli_pairs(shared, rng)
     if approximate:

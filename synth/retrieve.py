@@ -106,9 +106,9 @@ class Retriever:
             settings = Settings.from_env()
         ann_min_passages = settings.ann_min_passages if ann_min_passages is None else ann_min_passages
         ann_expansion_search = settings.ann_expansion_search if ann_expansion_search is None else ann_expansion_search
-        self.ann_expansion_add = settings.ann_expansion_add
         n = store.passage_count()
-        if n and n >= ann_min_passages and str(store.path) != ":memory:" and self._open_ann(ann_expansion_search):
+        if (n and n >= ann_min_passages and str(store.path) != ":memory:"
+                and self._open_ann(ann_expansion_search, settings.ann_expansion_add)):  # fmt: skip
             self._n = len(self.ann)
             return
         self._rows = store.all_passages()
@@ -116,7 +116,7 @@ class Retriever:
         self.index = {r["id"]: i for i, r in enumerate(self._rows)}
         self._matrix = self._embed_passages(progress)
 
-    def _open_ann(self, expansion_search: int) -> bool:
+    def _open_ann(self, expansion_search: int, expansion_add: int) -> bool:
         """Sync and open the ANN index; False (exact search, with a note) when the [scale] extra is missing."""
         from . import ann
 
@@ -125,7 +125,7 @@ class Retriever:
                   "all vectors in memory", file=sys.stderr)  # fmt: skip
             return False
         log = (lambda line: print(line, file=sys.stderr)) if self.progress else None
-        res = ann.sync(self.store, self.encoder, progress=self.progress, log=log, expansion_add=self.ann_expansion_add)
+        res = ann.sync(self.store, self.encoder, progress=self.progress, log=log, expansion_add=expansion_add)
         self.ann = ann.AnnIndex(res.path, expansion_search) if res.count else None  # type: ignore[arg-type]
         return self.ann is not None
 

@@ -56,7 +56,6 @@ def test_the_cross_encoder_tokenises_canonical_numbers(tmp_path):
     assert tok("fell by 15,7 Prozent")["input_ids"] != tok("fell by 15.7%")["input_ids"]  # the tokenizer alone differs
 
 
-
 def test_approximate_restatements_hedge_and_round_or_clearly_change_the_number():
     import random
     import re
