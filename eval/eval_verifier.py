@@ -4,7 +4,8 @@
 
 Prints per-class P/R/F1, macro-F1 and ECE on data/field_claims (split: fact % 3 == 2), the gap between English
 pairs and cross-lingual pairs, the hand-written cross-lingual set data/xling_claims (same-language against cross-lingual evidence for the same
-facts), and XNLI test accuracy per language (rows not used in training: XNLI dev is).
+facts), XNLI test accuracy per language (rows not used in training: XNLI dev is), and restatements across
+languages (held-out sentences against their translations: `restatements`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
-from eval.common import FIELD, LABELS, NLI_LABEL, ROOT, SHARED, cached_verifier, field_sets, report_labels  # noqa: E402
+from eval.common import BITEXT, FIELD, LABELS, NLI_LABEL, ROOT, SHARED, cached_verifier, field_sets, report_labels  # noqa: E402
 
 XLING = ROOT / "data" / "xling_claims" / "claims.jsonl"
 
@@ -64,6 +65,56 @@ def xling(verifier, path: Path) -> None:
         print(f"    {kind:<10} same {ok[m & ~cross].mean():.3f}  cross {ok[m & cross].mean():.3f}  (n={m.sum()})")
 
 
+def restatement_units(shared: Path, bitext: Path, n: int, seed: int = 0) -> dict[str, list[dict[str, str]]]:
+    """Held-out sentences with translations: `n` XNLI *test* hypotheses (15 languages) and the held-out half of the
+    field bitext (synth.bitext.is_train false; en/de/fr/sw). Neither is read by any training script."""
+    from synth.bitext import is_train
+
+    rows = csv.DictReader(open(shared / "nli" / "xnli_test_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
+    by: dict[str, dict[str, str]] = {}
+    for r in rows:
+        by.setdefault(r["row"], {})[r["language"]] = r["hypothesis"]
+    rng = random.Random(seed)
+    xnli = [by[k] for k in rng.sample(sorted(by, key=int), min(n, len(by))) if "en" in by[k] and len(by[k]) > 1]
+    lang_of = {"deu": "de", "fra": "fr", "swa": "sw"}
+    field: dict[str, dict[str, str]] = {}
+    for f in sorted(bitext.glob("field-eng-*.tsv")):
+        for line in open(f, encoding="utf-8"):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 2 and parts[0] and parts[1] and not is_train(parts[0]):
+                field.setdefault(parts[0], {"en": parts[0]})[lang_of.get(f.stem[-3:], f.stem[-3:])] = parts[1]
+    return {"XNLI test": xnli, "field bitext": [field[k] for k in sorted(field)]}
+
+
+def restatements(verifier, shared: Path, bitext: Path, n: int) -> None:
+    """Restatements across languages, the demo's failure: a held-out sentence against its own translation (any two
+    languages, either side the claim) should be SUPPORTED, the English sentence perturbed (number, negation,
+    direction) against the translation REFUTED. Prints the verdict rates of each, next to the English sentence
+    against itself (the same-language baseline)."""
+    from collections import Counter
+
+    from synth.verifier.perturb import refute
+
+    for name, units in restatement_units(shared, bitext, n).items():
+        rng = random.Random(1)
+        kinds: dict[str, list[tuple[str, str]]] = {"itself (en-en)": [], "translation": [], "perturbed vs translation": []}
+        for d in units:
+            a, b = rng.sample(sorted(d), 2)
+            kinds["itself (en-en)"].append((d["en"], d["en"]))
+            kinds["translation"].append((d[a], d[b]))
+            r = refute(d["en"], [], rng)
+            xx = rng.choice([lang for lang in sorted(d) if lang != "en"])
+            if r is not None:
+                kinds["perturbed vs translation"].append((r[0], d[xx]) if rng.random() < 0.5 else (d[xx], r[0]))
+        for kind, pairs in kinds.items():
+            if hasattr(verifier, "judge_many"):
+                verdicts = [j.label for j in verifier.judge_many([(c, [e]) for c, e in pairs])]
+            else:
+                verdicts = [verifier.judge(c, [e]).label for c, e in pairs]
+            c = Counter(verdicts)
+            print(f"restatements, {name}, {kind}: n={len(pairs)}  " + "  ".join(f"{lab} {c[lab] / max(1, len(pairs)):.3f}" for lab in LABELS))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=SHARED)
@@ -74,6 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--artifact", type=Path, default=None, help="verifier folder to evaluate (default: the shipped one)")
     ap.add_argument("--xling", type=Path, default=XLING, help="hand-written cross-lingual claim set (evaluation only)")
+    ap.add_argument("--restate-n", type=int, default=300, help="XNLI test sentences for the restatement check (0 = skip)")
+    ap.add_argument("--only-restate", action="store_true", help="run the restatement check alone")
     args = ap.parse_args(argv)
 
     import torch
@@ -81,6 +134,10 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     verifier, _, _ = cached_verifier(args.nli, args.artifact)
     print(f"verifier {verifier.id}")
+    if args.restate_n:
+        restatements(verifier, args.shared, BITEXT, args.restate_n)
+    if args.only_restate:
+        return
     for distractors in (0, 2):
         sets = field_sets(args.field, "eval", distractors=distractors)
         res, raw = [], []
