@@ -17,10 +17,24 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"  # nli/ and scifact/ (not in the repository)
 FIELD = ROOT / "data" / "field_claims"
 BITEXT = ROOT / "data" / "bitext"
+RESTATEMENTS = ROOT / "data" / "restatements"  # claim-like field sentences in en/de/fr/sw (README there)
 NLI_LABEL = {"entailment": 0, "contradiction": 1, "neutral": 2}  # label names of XNLI / SNLI -> index in LABELS
 
-__all__ = ["BITEXT", "FIELD", "LABELS", "NLI_LABEL", "ROOT", "SHARED", "cached_verifier", "field_sets", "load_encoder",
-           "load_field", "macro_f1"]
+__all__ = [
+    "BITEXT",
+    "FIELD",
+    "LABELS",
+    "NLI_LABEL",
+    "RESTATEMENTS",
+    "ROOT",
+    "SHARED",
+    "cached_verifier",
+    "field_sets",
+    "field_translations",
+    "load_encoder",
+    "load_field",
+    "macro_f1",
+]
 
 
 # ---------------------------------------------------------------------------------------------- our field set
@@ -33,6 +47,22 @@ def load_field(field_dir: Path, split: str) -> list[dict]:
                             claim_lang=r["claim_lang"], evidence_lang=r["evidence_lang"], group=f"field{r['fact']}",
                             kind=r["kind"]))
     return out
+
+
+def field_translations(which: str, folders: tuple[Path, ...] = (BITEXT, RESTATEMENTS)) -> list[dict[str, str]]:
+    """The project-written field sentences with their translations, one dict per English sentence ({"en": ..., "de":
+    ..., "fr": ..., "sw": ...}), from data/bitext/field-eng-*.tsv and data/restatements/*-eng-*.tsv; `which` is the
+    side of synth.bitext's fixed split ("train" / "heldout")."""
+    from synth import bitext
+
+    lang_of = {"deu": "de", "fra": "fr", "swa": "sw"}
+    out: dict[str, dict[str, str]] = {}
+    for folder in folders:
+        for f in sorted(Path(folder).glob("*-eng-*.tsv")):
+            lang = lang_of.get(f.stem[-3:], f.stem[-3:])
+            for pair in bitext.split(bitext.read_tsv(f), which):
+                out.setdefault(pair.en, {"en": pair.en})[lang] = pair.xx
+    return [out[k] for k in sorted(out)]
 
 
 def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7, without_own: bool = False) -> list[dict]:

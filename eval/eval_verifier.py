@@ -20,7 +20,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
-from eval.common import BITEXT, FIELD, LABELS, NLI_LABEL, ROOT, SHARED, cached_verifier, field_sets, report_labels  # noqa: E402
+from eval.common import (  # noqa: E402
+    BITEXT,
+    FIELD,
+    LABELS,
+    NLI_LABEL,
+    RESTATEMENTS,
+    ROOT,
+    SHARED,
+    cached_verifier,
+    field_sets,
+    field_translations,
+    report_labels,
+)
 
 XLING = ROOT / "data" / "xling_claims" / "claims.jsonl"
 
@@ -65,28 +77,19 @@ def xling(verifier, path: Path) -> None:
         print(f"    {kind:<10} same {ok[m & ~cross].mean():.3f}  cross {ok[m & cross].mean():.3f}  (n={m.sum()})")
 
 
-def restatement_units(shared: Path, bitext: Path, n: int, seed: int = 0) -> dict[str, list[dict[str, str]]]:
+def restatement_units(shared: Path, folders: tuple[Path, ...], n: int, seed: int = 0) -> dict[str, list[dict[str, str]]]:
     """Held-out sentences with translations: `n` XNLI *test* hypotheses (15 languages) and the held-out half of the
-    field bitext (synth.bitext.is_train false; en/de/fr/sw). Neither is read by any training script."""
-    from synth.bitext import is_train
-
+    project's field sentences (data/bitext, data/restatements; en/de/fr/sw). No training script reads either."""
     rows = csv.DictReader(open(shared / "nli" / "xnli_test_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
     by: dict[str, dict[str, str]] = {}
     for r in rows:
         by.setdefault(r["row"], {})[r["language"]] = r["hypothesis"]
     rng = random.Random(seed)
     xnli = [by[k] for k in rng.sample(sorted(by, key=int), min(n, len(by))) if "en" in by[k] and len(by[k]) > 1]
-    lang_of = {"deu": "de", "fra": "fr", "swa": "sw"}
-    field: dict[str, dict[str, str]] = {}
-    for f in sorted(bitext.glob("field-eng-*.tsv")):
-        for line in open(f, encoding="utf-8"):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) == 2 and parts[0] and parts[1] and not is_train(parts[0]):
-                field.setdefault(parts[0], {"en": parts[0]})[lang_of.get(f.stem[-3:], f.stem[-3:])] = parts[1]
-    return {"XNLI test": xnli, "field bitext": [field[k] for k in sorted(field)]}
+    return {"XNLI test": xnli, "field sentences": field_translations("heldout", folders)}
 
 
-def restatements(verifier, shared: Path, bitext: Path, n: int) -> None:
+def restatements(verifier, shared: Path, folders: tuple[Path, ...], n: int) -> None:
     """Restatements across languages, the demo's failure: a held-out sentence against its own translation (any two
     languages, either side the claim) should be SUPPORTED, the English sentence perturbed (number, negation,
     direction) against the translation REFUTED. Prints the verdict rates of each, next to the English sentence
@@ -95,7 +98,7 @@ def restatements(verifier, shared: Path, bitext: Path, n: int) -> None:
 
     from synth.verifier.perturb import refute
 
-    for name, units in restatement_units(shared, bitext, n).items():
+    for name, units in restatement_units(shared, folders, n).items():
         rng = random.Random(1)
         kinds: dict[str, list[tuple[str, str]]] = {"itself (en-en)": [], "translation": [], "perturbed vs translation": []}
         for d in units:
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     verifier, _, _ = cached_verifier(args.nli, args.artifact)
     print(f"verifier {verifier.id}")
     if args.restate_n:
-        restatements(verifier, args.shared, BITEXT, args.restate_n)
+        restatements(verifier, args.shared, (BITEXT, RESTATEMENTS), args.restate_n)
     if args.only_restate:
         return
     for distractors in (0, 2):

@@ -34,8 +34,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval.common import FIELD, NLI_LABEL, ROOT, SHARED  # noqa: E402
 from train_verifier import XNLI_FULL, build_pairs, cached_pairs, claim_sets, log  # noqa: E402
+
+from eval.common import FIELD, NLI_LABEL, ROOT, SHARED, field_translations  # noqa: E402
 
 OUT = ROOT / "synth" / "artifacts" / "verifier" / "cross"
 HOLDOUT_FOLDS = 5  # 1 in 5 SciFact-train / field-train claims: aggregator data, not fine-tuning data
@@ -156,14 +157,14 @@ def number_format_pairs(sentences: list[str], rng: random.Random, n: int = 2500)
     return out
 
 
-def restatement_pairs(shared: Path, bitext: Path, rng: random.Random, n: int = 3000) -> list[dict]:
+def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n: int = 3000) -> list[dict]:
     """Restatements across languages, in any two of XNLI's 15 (not only English and one other): a sentence and its
     translation support each other, either side as the claim (XNLI dev hypotheses, claim-length sentences, and
-    premises; the training half of the field bitext in every pair of en/de/fr/sw). The English sentence perturbed
+    premises; the training half of the project's field sentences in every pair of en/de/fr/sw: data/bitext and
+    data/restatements, `folders`). The English sentence perturbed
     (number, negation, direction) against the translation is REFUTED, and against the translation of a neighbouring
     statement NOT_ENOUGH_INFO, so a translation is not read as support whatever it says. v4 trained with only
     en<->x translations judged close translations of field claims REFUTED (README of the artefact)."""
-    from synth.bitext import is_train
     from synth.verifier.perturb import refute
 
     rows = list(csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -174,14 +175,7 @@ def restatement_pairs(shared: Path, bitext: Path, rng: random.Random, n: int = 3
             hyp[int(r["row"])][r["language"]] = r["hypothesis"]
             prem[int(r["row"]) // 3][r["language"]] = r["premise"]
     units = [(f"xnli{row // 3}", d) for row, d in sorted(hyp.items())] + [(f"xnli{g}", d) for g, d in sorted(prem.items())]
-    lang_of = {"deu": "de", "fra": "fr", "swa": "sw"}
-    field: dict[str, dict[str, str]] = defaultdict(dict)
-    for f in sorted(bitext.glob("field-eng-*.tsv")):
-        for line in open(f, encoding="utf-8"):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) == 2 and parts[0] and parts[1] and is_train(parts[0]):
-                field[parts[0]].update(en=parts[0], **{lang_of.get(f.stem[-3:], f.stem[-3:]): parts[1]})
-    field_units = [(f"bitextx{i}", d) for i, (_, d) in enumerate(sorted(field.items()))]
+    field_units = [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))]
     out: list[dict] = []
 
     def add(claim: str, evidence: str, label: int, source: str, cl: str, el: str, group: str) -> None:
@@ -207,7 +201,7 @@ def restatement_pairs(shared: Path, bitext: Path, rng: random.Random, n: int = 3
                 add(r[0] if r is not None and rng.random() < 0.5 else d["en"], other[xx], 2, f"{tag}-related", "en", xx, group)
 
     restate(units, n, "xrestate")
-    for _ in range(3):  # few field sentences, six language pairs each: three passes over them
+    for _ in range(4):  # few field sentences, six language pairs each: four passes over them
         restate(field_units, len(field_units), "frestate")
     return out
 
@@ -248,11 +242,10 @@ def numbers_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) ->
 def restate_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path:
     """Fine-tune the finished checkpoint further on cross-lingual restatements (`restatement_pairs`) plus a replay of
     the main mix, at a lower learning rate than the numbers stage (which lowered the aggregator's accuracy)."""
+    from eval.common import BITEXT, RESTATEMENTS
     from synth.verifier.cross_train import TrainPlan
 
-    from eval.common import BITEXT
-
-    extra = restatement_pairs(args.shared, BITEXT, random.Random(args.seed + 5))
+    extra = restatement_pairs(args.shared, (BITEXT, RESTATEMENTS), random.Random(args.seed + 5))
     plan = TrainPlan(lr=1e-4, head_lr=2e-4, warmup=50, epochs=1.0, seed=args.seed + 5)
     return continue_stage(model, tokenizer, pairs, extra, work, "restate", args, log, plan)
 
@@ -400,12 +393,11 @@ def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: n
     """Does v3's OT alignment (coverage of the claim by the evidence from frozen e5 token states) still help the
     aggregator on top of the cross-encoder's stances? Out-of-fold log-loss and accuracy with and without it."""
     from synth.config import Settings
+    from synth.encoders.load import load_encoder
     from synth.verifier.calibrate import softmax
     from synth.verifier.model import aggregate_features
-    from synth.verifier.train import fit_aggregator
-
-    from synth.encoders.load import load_encoder
     from synth.verifier.pairs import alignment
+    from synth.verifier.train import fit_aggregator
 
     flat = [(s["claim"], e) for s in sets for e in s["evidence"][:5]]
     align = alignment(load_encoder("e5-small", Settings.from_env(home=home)), [c for c, _ in flat], [e for _, e in flat])

@@ -51,7 +51,7 @@ def test_restatements_support_refute_and_leave_out_held_out_bitext(folders):
     from train_cross import restatement_pairs
 
     shared, bitext, held_out = folders
-    pairs = restatement_pairs(shared, bitext, random.Random(0), n=60)
+    pairs = restatement_pairs(shared, (bitext,), random.Random(0), n=60)
     by_label = {lab: [p for p in pairs if p["label"] == lab] for lab in (0, 1, 2)}
     assert all(by_label.values())
     for p in by_label[0]:  # a translation: the same English sentence under the tags, two different languages
@@ -65,4 +65,4 @@ def test_restatements_support_refute_and_leave_out_held_out_bitext(folders):
         assert ("encoder" in p["claim"]) == ("encoder" in p["evidence"])
     texts = {_english(t) for p in pairs for t in (p["claim"], p["evidence"])}
     assert not texts & held_out  # the bitext's evaluation half stays out of training
-    assert len(pairs) == len(restatement_pairs(shared, bitext, random.Random(0), n=60))
+    assert len(pairs) == len(restatement_pairs(shared, (bitext,), random.Random(0), n=60))
