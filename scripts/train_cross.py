@@ -206,6 +206,40 @@ def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Rando
     return out
 
 
+def partial_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n: int = 2500) -> list[dict]:
+    """Evidence that states only part of a claim: the claim is two nearby statements ("A. B.") and the evidence the
+    translation of A alone: NOT_ENOUGH_INFO (B is not addressed); the claim A against the translation of "A. B.":
+    SUPPORTED. Either side in any two languages (XNLI dev premises in its 15; the project's field sentences' training
+    half in en/de/fr/sw). The cross-encoder read a claim more specific than its evidence in another language as
+    refuted ("Knowledge distillation compresses ... by matching their output distributions" against "La distillation
+    de connaissances est devenue une technique courante pour compresser les grands modèles de langue")."""
+    rows = csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
+    prem: dict[int, dict[str, str]] = defaultdict(dict)
+    for r in rows:
+        if r["language"] in XNLI_FULL:
+            prem[int(r["row"]) // 3][r["language"]] = r["premise"]
+    sources = [("xnli", [(f"xnli{g}", d) for g, d in sorted(prem.items()) if len(d["en"]) < 160], n),
+               ("field", [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))], 600)]
+    out: list[dict] = []
+    for tag, units, k in sources:
+        for i in range(k):
+            u = rng.randrange(len(units))
+            j = u + rng.choice([-1, 1]) * rng.randint(1, 3)
+            if not 0 <= j < len(units):
+                continue
+            (group, a), (_, b) = units[u], units[j]
+            langs = sorted(set(a) & set(b))
+            if len(langs) < 2 or a["en"] == b["en"]:
+                continue
+            x, y = rng.sample(langs, 2)
+            both = f"{a[x].rstrip()} {b[x].rstrip()}" if rng.random() < 0.5 else f"{b[x].rstrip()} {a[x].rstrip()}"
+            if i % 2:
+                out.append(dict(claim=both, evidence=a[y], label=2, source=f"partial-{tag}-claim", claim_lang=x, evidence_lang=y, group=group))
+            else:
+                out.append(dict(claim=a[y], evidence=both, label=0, source=f"partial-{tag}-evidence", claim_lang=y, evidence_lang=x, group=group))
+    return out
+
+
 def continue_stage(model, tokenizer, pairs: list[dict], extra: list[dict], work: Path, name: str, args, log,
                    plan=None) -> Path:
     """Fine-tune the finished checkpoint further on `extra` plus a replay of twice as many pairs of the main mix, in
@@ -224,8 +258,19 @@ def continue_stage(model, tokenizer, pairs: list[dict], extra: list[dict], work:
     model.load_trainable(torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)["model"])
     plan = plan or TrainPlan(lr=2e-4, head_lr=5e-4, warmup=20, epochs=1.0, seed=args.seed + 1)
     res = train(model, tokenizer, mix, plan, folder, log=log, minutes=args.minutes)
-    (folder / "train-summary.json").write_text(json.dumps(dict(res, n_pairs=len(mix), plan=plan.__dict__), indent=1))
+    write_summary(folder / "train-summary.json", res, len(mix), plan)
     return folder
+
+
+def write_summary(path: Path, res: dict, n_pairs: int, plan) -> None:
+    """Write a run's train-summary.json. A resumed run adds its seconds to those of the run it continues; one that had
+    nothing left to do (resumed at its last step) keeps the earlier speed."""
+    prev = json.loads(path.read_text()) if path.exists() else {}
+    if prev.get("tag") == res["tag"]:
+        res = dict(res, seconds=float(prev.get("seconds", 0.0)) + res["seconds"])
+        if not res["pairs_per_s"]:
+            res.update(pairs_per_s=prev.get("pairs_per_s", 0.0), history=prev.get("history", []))
+    path.write_text(json.dumps(dict(res, n_pairs=n_pairs, plan=plan.__dict__), indent=1))
 
 
 def numbers_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path:
@@ -246,6 +291,8 @@ def restate_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) ->
     from synth.verifier.cross_train import TrainPlan
 
     extra = restatement_pairs(args.shared, (BITEXT, RESTATEMENTS), random.Random(args.seed + 5))
+    if args.partial:
+        extra += partial_pairs(args.shared, (BITEXT, RESTATEMENTS), random.Random(args.seed + 6))
     plan = TrainPlan(lr=1e-4, head_lr=2e-4, warmup=50, epochs=1.0, seed=args.seed + 5)
     return continue_stage(model, tokenizer, pairs, extra, work, "restate", args, log, plan)
 
@@ -266,6 +313,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rank", type=int, default=32)
     ap.add_argument("--approximate", action="store_true",
                     help="add loose-restatement pairs (scripts' approximate_pairs) to the mix: a new --work folder")
+    ap.add_argument("--partial", action="store_true",
+                    help="restate stage: add claims that say more than their evidence (partial_pairs)")
     args = ap.parse_args(argv)
 
     import torch
@@ -297,9 +346,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.stage in ("train", "all"):
         t0 = time.time()
         res = train(model, base.tokenizer, pairs, plan, work, log=log, minutes=args.minutes)
-        prev = json.loads(summary_file.read_text()) if summary_file.exists() else {}
-        seconds = float(prev.get("seconds", 0.0)) + time.time() - t0 if prev.get("tag") == res["tag"] else time.time() - t0
-        summary_file.write_text(json.dumps(dict(res, seconds=seconds, n_pairs=len(pairs), plan=plan.__dict__), indent=1))
+        write_summary(summary_file, dict(res, seconds=time.time() - t0), len(pairs), plan)
         if not res["finished"]:
             return
     if args.stage == "numbers":  # an experiment, not part of the shipped artefact (README of the artefact)
@@ -365,11 +412,16 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     lr.fit((A - mu) / sd, yc)
     agg = Aggregator(lr.coef_ / sd, lr.intercept_ - (lr.coef_ * (mu / sd)).sum(1), temp, cx, cy)
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
-    meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-4", top_k=5,
+    stage = work / "train-summary.json"  # a continued stage's own summary (restate, numbers), when this is one
+    continued = json.loads(stage.read_text()) if stage != summary_file and stage.exists() else None
+    version = {"restate": "5", "numbers": "4n"}.get(work.name, "4") if continued else "4"
+    meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-{version}", top_k=5,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
                 trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
                 train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
+    if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
+        meta[f"continued_{work.name}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets)
     log(f"wrote {args.out}")

@@ -66,3 +66,16 @@ def test_restatements_support_refute_and_leave_out_held_out_bitext(folders):
     texts = {_english(t) for p in pairs for t in (p["claim"], p["evidence"])}
     assert not texts & held_out  # the bitext's evaluation half stays out of training
     assert len(pairs) == len(restatement_pairs(shared, (bitext,), random.Random(0), n=60))
+
+
+def test_partial_pairs_claim_saying_more_is_not_enough_info_and_evidence_saying_more_supports(folders):
+    from train_cross import partial_pairs
+
+    shared, bitext, held_out = folders
+    pairs = partial_pairs(shared, (bitext,), random.Random(0), n=80)
+    assert {p["label"] for p in pairs} == {0, 2}
+    for p in pairs:
+        longer, shorter = (p["claim"], p["evidence"]) if p["label"] == 2 else (p["evidence"], p["claim"])
+        assert _english(shorter) in " ".join(_english(s) for s in longer.split(" [")), p  # the short one is part of it
+        assert len(longer) > len(shorter) and p["claim_lang"] != p["evidence_lang"]
+    assert not any(h in t for h in held_out for p in pairs for t in (p["claim"], p["evidence"]))
