@@ -5,7 +5,9 @@
     python scripts/train_cross.py --stage aggregate  # claim-level aggregator + calibration; writes the artefact
     python scripts/train_cross.py --stage numbers --out DIR  # experiment: + restated-number pairs (not shipped)
     python scripts/train_cross.py --approximate --epochs 2 --work ~/.cache/synth/verifier-cross-approx
-                                                     # the shipped artefact: + loose restatements ("about 4" for 4.1)
+                                                     # the main run: + loose restatements ("about 4" for 4.1)
+    python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage restate [--partial]
+                                                     # continued on cross-lingual restatements: the shipped artefact
 
 Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
 SNLI, RTE, SciFact train, the field train split, generated perturbations, translations, neighbouring statements) plus
@@ -414,7 +416,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
     stage = work / "train-summary.json"  # a continued stage's own summary (restate, numbers), when this is one
     continued = json.loads(stage.read_text()) if stage != summary_file and stage.exists() else None
-    version = {"restate": "5", "numbers": "4n"}.get(work.name, "4") if continued else "4"
+    version = {"restate": "5p" if getattr(args, "partial", False) else "5", "numbers": "4n"}.get(work.name, "4") if continued else "4"
     meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-{version}", top_k=5,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
