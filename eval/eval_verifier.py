@@ -21,7 +21,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
 from eval.common import (  # noqa: E402
-    BITEXT,
     FIELD,
     LABELS,
     NLI_LABEL,
@@ -79,7 +78,8 @@ def xling(verifier, path: Path) -> None:
 
 def restatement_units(shared: Path, folders: tuple[Path, ...], n: int, seed: int = 0) -> dict[str, list[dict[str, str]]]:
     """Held-out sentences with translations: `n` XNLI *test* hypotheses (15 languages) and the held-out half of the
-    project's field sentences (data/bitext, data/restatements; en/de/fr/sw). No training script reads either."""
+    project's field sentences in `folders` (data/restatements: en/de/fr/sw). No training script reads either (the
+    held-out half of data/bitext is not used here: the v3 trainer's bitext pairs read all of data/bitext)."""
     rows = csv.DictReader(open(shared / "nli" / "xnli_test_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
     by: dict[str, dict[str, str]] = {}
     for r in rows:
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     verifier, _, _ = cached_verifier(args.nli, args.artifact)
     print(f"verifier {verifier.id}")
     if args.restate_n:
-        restatements(verifier, args.shared, (BITEXT, RESTATEMENTS), args.restate_n)
+        restatements(verifier, args.shared, (RESTATEMENTS,), args.restate_n)
     if args.only_restate:
         return
     for distractors in (0, 2):
