@@ -31,6 +31,7 @@ __all__ = [
     "cached_verifier",
     "field_sets",
     "field_translations",
+    "judge_all",
     "load_encoder",
     "load_field",
     "macro_f1",
@@ -119,6 +120,14 @@ def cached_verifier(nli: str | None = None, artifact: Path | None = None):
         verifier.id = f"{verifier.id} ({artifact})"
         return verifier, cached, cache
     return load_verifier(settings, nli=nli, encoder=cached), cached, cache
+
+
+def judge_all(verifier, items: list[tuple[str, list[str]]]) -> list:
+    """Judgements of (claim, evidence texts) items: in shared batches where the verifier can (`judge_many`), else one
+    claim at a time."""
+    if hasattr(verifier, "judge_many"):
+        return verifier.judge_many(items)
+    return [verifier.judge(claim, evidence) for claim, evidence in items]
 
 
 # ---------------------------------------------------------------------------------------------- metrics

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
-from eval.common import ROOT, cached_verifier  # noqa: E402
+from eval.common import ROOT, cached_verifier, judge_all  # noqa: E402
 
 # headings of the digest sections that hold the statements written for the demo (examples/otclir-demo/digests)
 DEMO_SECTIONS = ("Demo statement", "Remarque (fictive", "Anmerkung (fiktiv", "Bayani na gwaji")
@@ -59,8 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         verifier = load_verifier(Settings.from_env())
     else:
         verifier, _, _ = cached_verifier(None, args.artifact)
-    judged = (verifier.judge_many(items) if hasattr(verifier, "judge_many")
-              else [verifier.judge(c, ev) for c, ev in items])
+    judged = judge_all(verifier, items)
     flags = [designed(paper, section, text) for _, paper, text, section in rows]
     counts = Counter(j.label for j in judged)
     print(f"verifier {verifier.id}, run {args.run}: {len(rows)} claims, "

@@ -30,6 +30,7 @@ from eval.common import (  # noqa: E402
     cached_verifier,
     field_sets,
     field_translations,
+    judge_all,
     report_labels,
 )
 
@@ -110,11 +111,7 @@ def restatements(verifier, shared: Path, folders: tuple[Path, ...], n: int) -> N
             if r is not None:
                 kinds["perturbed vs translation"].append((r[0], d[xx]) if rng.random() < 0.5 else (d[xx], r[0]))
         for kind, pairs in kinds.items():
-            if hasattr(verifier, "judge_many"):
-                verdicts = [j.label for j in verifier.judge_many([(c, [e]) for c, e in pairs])]
-            else:
-                verdicts = [verifier.judge(c, [e]).label for c, e in pairs]
-            c = Counter(verdicts)
+            c = Counter(j.label for j in judge_all(verifier, [(claim, [e]) for claim, e in pairs]))
             print(f"restatements, {name}, {kind}: n={len(pairs)}  " + "  ".join(f"{lab} {c[lab] / max(1, len(pairs)):.3f}" for lab in LABELS))
 
 

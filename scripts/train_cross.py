@@ -159,6 +159,19 @@ def number_format_pairs(sentences: list[str], rng: random.Random, n: int = 2500)
     return out
 
 
+def xnli_dev_translations(shared: Path) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
+    """XNLI dev's parallel sentences in its fully used languages: ({row: {lang: hypothesis}}, {premise group (row //
+    3): {lang: premise}})."""
+    hyp: dict[int, dict[str, str]] = defaultdict(dict)
+    prem: dict[int, dict[str, str]] = defaultdict(dict)
+    with open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if r["language"] in XNLI_FULL:
+                hyp[int(r["row"])][r["language"]] = r["hypothesis"]
+                prem[int(r["row"]) // 3][r["language"]] = r["premise"]
+    return hyp, prem
+
+
 def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n: int = 3000) -> list[dict]:
     """Restatements across languages, in any two of XNLI's 15 (not only English and one other): a sentence and its
     translation support each other, either side as the claim (XNLI dev hypotheses, claim-length sentences, and
@@ -169,13 +182,7 @@ def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Rando
     en<->x translations judged close translations of field claims REFUTED (README of the artefact)."""
     from synth.verifier.perturb import refute
 
-    rows = list(csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
-    hyp: dict[int, dict[str, str]] = defaultdict(dict)
-    prem: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in rows:
-        if r["language"] in XNLI_FULL:
-            hyp[int(r["row"])][r["language"]] = r["hypothesis"]
-            prem[int(r["row"]) // 3][r["language"]] = r["premise"]
+    hyp, prem = xnli_dev_translations(shared)
     units = [(f"xnli{row // 3}", d) for row, d in sorted(hyp.items())] + [(f"xnli{g}", d) for g, d in sorted(prem.items())]
     field_units = [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))]
     out: list[dict] = []
@@ -215,11 +222,7 @@ def partial_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n
     half in en/de/fr/sw). The cross-encoder read a claim more specific than its evidence in another language as
     refuted ("Knowledge distillation compresses ... by matching their output distributions" against "La distillation
     de connaissances est devenue une technique courante pour compresser les grands modèles de langue")."""
-    rows = csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
-    prem: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in rows:
-        if r["language"] in XNLI_FULL:
-            prem[int(r["row"]) // 3][r["language"]] = r["premise"]
+    _, prem = xnli_dev_translations(shared)
     sources = [("xnli", [(f"xnli{g}", d) for g, d in sorted(prem.items()) if len(d["en"]) < 160], n),
                ("field", [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))], 600)]
     out: list[dict] = []
