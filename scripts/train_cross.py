@@ -6,7 +6,7 @@
     python scripts/train_cross.py --stage numbers --out DIR  # experiment: + restated-number pairs (not shipped)
     python scripts/train_cross.py --approximate --epochs 2 --work ~/.cache/synth/verifier-cross-approx
                                                      # the main run: + loose restatements ("about 4" for 4.1)
-    python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage restate [--partial]
+    python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage restate [--partial] [--contrast]
                                                      # continued on cross-lingual restatements: the shipped artefact
 
 Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
@@ -298,8 +298,21 @@ def restate_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) ->
     extra = restatement_pairs(args.shared, (BITEXT, RESTATEMENTS), random.Random(args.seed + 5))
     if args.partial:
         extra += partial_pairs(args.shared, (BITEXT, RESTATEMENTS), random.Random(args.seed + 6))
+    if args.contrast:
+        extra += contrast_stage_pairs((BITEXT, RESTATEMENTS), random.Random(args.seed + 7))
     plan = TrainPlan(lr=1e-4, head_lr=2e-4, warmup=50, epochs=1.0, seed=args.seed + 5)
-    return continue_stage(model, tokenizer, pairs, extra, work, "restate", args, log, plan)
+    name = "restate" + "-partial" * args.partial + "-contrast" * args.contrast  # each variant its own checkpoints
+    return continue_stage(model, tokenizer, pairs, extra, work, name, args, log, plan)
+
+
+def contrast_stage_pairs(folders: tuple[Path, ...], rng: random.Random) -> list[dict]:
+    """scripts/contrast.py's pairs: comparison terms swapped in every language at once (its templates and the training
+    half of the field sentences), results restated loosely across languages, and results in other wordings."""
+    from contrast import approximate_translation_pairs, contrast_pairs, fact_pairs, result_units, template_units
+
+    field = [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))]
+    return (contrast_pairs(template_units(rng) + field, rng)
+            + approximate_translation_pairs(result_units(rng) + field, rng) + fact_pairs(rng))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -320,6 +333,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="add loose-restatement pairs (scripts' approximate_pairs) to the mix: a new --work folder")
     ap.add_argument("--partial", action="store_true",
                     help="restate stage: add claims that say more than their evidence (partial_pairs)")
+    ap.add_argument("--v3-mix", type=float, default=None, choices=[0.0, 0.25, 0.5, 0.75],
+                    help="aggregate: this weight of v3's stances instead of the one with the lowest OOF log-loss (experiments)")
+    ap.add_argument("--contrast", action="store_true",
+                    help="restate stage: add comparison terms swapped across languages and loose numbers (scripts/contrast.py)")
     args = ap.parse_args(argv)
 
     import torch
@@ -402,7 +419,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
         nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None)
         mix_scores[w] = float(nll)
         log(f"ablation, v3 stance heads at weight {w}: OOF log-loss {nll:.4f}, accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
-    v3_mix = min(mix_scores, key=lambda w: (round(mix_scores[w], 4), w))
+    v3_mix = min(mix_scores, key=lambda w: (round(mix_scores[w], 4), w)) if args.v3_mix is None else args.v3_mix
     ablation["v3 stance mixture (OOF log-loss by weight)"] = {str(w): round(v, 4) for w, v in mix_scores.items()}
     log(f"v3 stance weight chosen: {v3_mix}")
     probs = mix_stances(probs, p3, v3_mix)
@@ -419,14 +436,15 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
     stage = work / "train-summary.json"  # a continued stage's own summary (restate, numbers), when this is one
     continued = json.loads(stage.read_text()) if stage != summary_file and stage.exists() else None
-    version = {"restate": "5p" if getattr(args, "partial", False) else "5", "numbers": "4n"}.get(work.name, "4") if continued else "4"
+    versions = {"restate": "5", "restate-partial": "5p", "restate-contrast": "6", "restate-partial-contrast": "6p", "numbers": "4n"}
+    version = versions.get(work.name, "4") if continued else "4"
     meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-{version}", top_k=5,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
                 trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
                 train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
     if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
-        meta[f"continued_{work.name}"] = {k: v for k, v in continued.items() if k != "history"}
+        meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets)
     log(f"wrote {args.out}")
