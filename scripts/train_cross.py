@@ -335,6 +335,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="restate stage: add claims that say more than their evidence (partial_pairs)")
     ap.add_argument("--v3-mix", type=float, default=None, choices=[0.0, 0.25, 0.5, 0.75],
                     help="aggregate: this weight of v3's stances instead of the one with the lowest OOF log-loss (experiments)")
+    ap.add_argument("--v3-scope", default=None, choices=["all", "same-language"],
+                    help="aggregate: mix v3's stances into these pairs instead of the scope with the lowest OOF log-loss")
     ap.add_argument("--contrast", action="store_true",
                     help="restate stage: add comparison terms swapped across languages and loose numbers (scripts/contrast.py)")
     args = ap.parse_args(argv)
@@ -388,7 +390,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     from synth.verifier import cross
     from synth.verifier.calibrate import fit_confidence_map, fit_temperature, softmax
     from synth.verifier.cross_train import CHECKPOINT
-    from synth.verifier.model import Aggregator, aggregate_features, mix_stances
+    from synth.verifier.model import Aggregator, aggregate_features
     from synth.verifier.train import fit_aggregator
 
     state = torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)
@@ -410,19 +412,30 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     log(f"aggregator uses the OT alignment: {use_align}")
     if not use_align:
         align = np.zeros(len(owner))
-    # do v3's stance heads still help? their out-of-fold stances mixed into the cross-encoder's, weight by OOF log-loss
+    # do v3's stance heads still help? their out-of-fold stances mixed into the cross-encoder's, into every pair or only
+    # where claim and evidence share a language (v3 judges close translations refuted: restatement check, README);
+    # scope and weight by OOF log-loss, like the rest of the aggregator
     p3 = v3_oof_stances(sets, base, home)
-    mix_scores = {}
-    for w in (0.0, 0.25, 0.5, 0.75):
-        pm = mix_stances(probs, p3, w)
-        Aw = np.stack([aggregate_features(pm[owner == i], align[owner == i]) for i in range(len(sets))])
-        nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None)
-        mix_scores[w] = float(nll)
-        log(f"ablation, v3 stance heads at weight {w}: OOF log-loss {nll:.4f}, accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
-    v3_mix = min(mix_scores, key=lambda w: (round(mix_scores[w], 4), w)) if args.v3_mix is None else args.v3_mix
-    ablation["v3 stance mixture (OOF log-loss by weight)"] = {str(w): round(v, 4) for w, v in mix_scores.items()}
-    log(f"v3 stance weight chosen: {v3_mix}")
-    probs = mix_stances(probs, p3, v3_mix)
+    same = cross.same_language([f[1] for f in flat], [f[2] for f in flat])
+    log(f"claim and evidence share a language in {int(same.sum())} of {len(flat)} pairs")
+    scopes = {"all": None, "same-language": same}
+    mix_scores: dict[tuple[str, float], float] = {}
+    for scope, mask in scopes.items():
+        for w in (0.0, 0.25, 0.5, 0.75):
+            pm = cross.mix_v3(probs, p3, w, mask)
+            Aw = np.stack([aggregate_features(pm[owner == i], align[owner == i]) for i in range(len(sets))])
+            nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None)
+            mix_scores[scope, w] = float(nll)
+            log(f"ablation, v3 stance heads at weight {w} into {scope} pairs: OOF log-loss {nll:.4f}, "
+                f"accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
+    candidates = [k for k in mix_scores if (args.v3_mix is None or k[1] == args.v3_mix) and args.v3_scope in (None, k[0])]
+    v3_scope, v3_mix = min(candidates, key=lambda k: (round(mix_scores[k], 4), k[1], k[0] != "all"))
+    for scope in scopes:
+        ablation[f"v3 stance mixture into {scope} pairs (OOF log-loss by weight)"] = {
+            str(w): round(v, 4) for (sc, w), v in mix_scores.items() if sc == scope}
+    same = scopes[v3_scope]
+    log(f"v3 stance weight chosen: {v3_mix}, into {v3_scope} pairs")
+    probs = cross.mix_v3(probs, p3, v3_mix, same)
     A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
     _, C, lr, oof = fit_aggregator(A, yc, log=log)
     temp = fit_temperature(oof, yc)
@@ -442,7 +455,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
                 trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
-                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
+                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, v3_same_language=same is not None, train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
     if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)

@@ -187,3 +187,20 @@ def test_load_verifier_chooses_by_setting_and_refuses_unknown_names(tmp_path):
 
     with pytest.raises(ModelError, match="unknown verifier model"):
         load_verifier(Settings.from_env(home=tmp_path, verifier_model="nope"))
+
+
+def test_v3_is_mixed_into_same_language_pairs_only_when_the_artefact_says_so():
+    claims = ["The student model is eight times smaller than its teacher.",
+              "The student model is eight times smaller than its teacher.",
+              "Model A improves recall by four points on Swahili.", "4.1"]
+    evidence = ["The student is eight times smaller than the teacher model.",
+                "Das Schülermodell ist achtmal kleiner als sein Lehrermodell.",
+                "Modeli A huboresha urejeshaji kwa pointi nne kwa Kiswahili.", "4,1"]
+    assert cross.same_language(claims, evidence).tolist() == [True, False, False, True]  # no letters: unknown, mixed
+    p_cross = np.array([[0.9, 0.05, 0.05]] * 4)
+    p_v3 = np.array([[0.1, 0.8, 0.1]] * 4)
+    everywhere = cross.mix_v3(p_cross, p_v3, 0.5)
+    scoped = cross.mix_v3(p_cross, p_v3, 0.5, cross.same_language(claims, evidence))
+    assert np.allclose(scoped[[1, 2]], p_cross[[1, 2]])  # across languages: the cross-encoder's stance alone
+    assert np.allclose(scoped[[0, 3]], everywhere[[0, 3]]) and not np.allclose(everywhere[0], p_cross[0])
+    assert np.allclose(cross.mix_v3(p_cross, p_v3, 0.0, None), p_cross)

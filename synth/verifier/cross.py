@@ -227,9 +227,8 @@ class CrossVerifier:
         x = combine(claims, evidence, enc_c, enc_e)  # v3's pair features (its alignment column among them)
         align = x[:, align_column(x.shape[1])].astype(float) if self.encoder is not None else np.zeros(len(claims))
         if self.v3 is not None:
-            from .model import mix_stances
-
-            probs = mix_stances(probs, self.v3.stance_proba(x, enc_c, enc_e), self.v3_mix)
+            same = same_language(claims, evidence) if self.meta.get("v3_same_language") else None
+            probs = mix_v3(probs, self.v3.stance_proba(x, enc_c, enc_e), self.v3_mix, same)
         return probs, align
 
     def pair_proba(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
@@ -261,6 +260,23 @@ class CrossVerifier:
         conf = float(np.clip(self.aggregator.confidence(float(p[label])), 0.0, 1.0))
         judgement = Judgement(LABELS[label], conf, stances)
         return self.abstention.apply(judgement) if self.abstention is not None else judgement
+
+
+def same_language(claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+    """(n,) bool: the claim and the evidence text are in the same language, or either one's language is unknown."""
+    from .features import text_language
+
+    langs = [(text_language(c), text_language(e)) for c, e in zip(claims, evidence)]
+    return np.array([a == b or "und" in (a, b) for a, b in langs], dtype=bool)
+
+
+def mix_v3(probs: np.ndarray, p3: np.ndarray, weight: float, same: np.ndarray | None = None) -> np.ndarray:
+    """The cross-encoder's (n, 3) stances mixed geometrically with v3's at `weight`; with `same`, only those pairs
+    (v3 judges close translations refuted, and the claims its weight is fitted on are nearly all English)."""
+    from .model import mix_stances
+
+    mixed = mix_stances(probs, p3, weight)
+    return mixed if same is None else np.where(np.asarray(same)[:, None], mixed, probs)
 
 
 def aggregator_json(agg: Any) -> dict[str, Any]:
