@@ -77,11 +77,10 @@ class Settings:
         "SYNTH_VERIFIER",
     )
     verifier_model: str = _field(
-        "features",
-        "Which shipped verifier judges claims: `features` (v3: frozen-encoder pair features and stance heads) or "
-        "`cross` (v4, experimental: multilingual e5-small read as a cross-encoder with a fine-tuned LoRA, its stances "
-        "mixed with v3's, synth/artifacts/verifier/cross/; better on XNLI and SciFact, but can refute a claim restated "
-        "in another language: README).",
+        "cross",
+        "Which shipped verifier judges claims: `cross` (v4: multilingual e5-small read as a cross-encoder with a "
+        "fine-tuned LoRA, its stances mixed with v3's, synth/artifacts/verifier/cross/) or `features` (v3: "
+        "frozen-encoder pair features and stance heads, synth/artifacts/verifier/; kept for comparison).",
         "SYNTH_VERIFIER_MODEL",
     )
     verifier_abstain: bool = _field(
