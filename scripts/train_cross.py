@@ -6,8 +6,9 @@
     python scripts/train_cross.py --stage numbers --out DIR  # experiment: + restated-number pairs (not shipped)
     python scripts/train_cross.py --approximate --epochs 2 --work ~/.cache/synth/verifier-cross-approx
                                                      # the main run: + loose restatements ("about 4" for 4.1)
-    python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage restate [--partial] [--contrast]
-                                                     # continued on cross-lingual restatements: the shipped artefact
+    python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage restate --partial --contrast
+                                                     # continued on cross-lingual restatements, claims that say more
+                                                     # than their evidence and contrast pairs: the shipped artefact
 
 Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
 SNLI, RTE, SciFact train, the field train split, generated perturbations, translations, neighbouring statements) plus
