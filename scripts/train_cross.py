@@ -173,6 +173,11 @@ def xnli_dev_translations(shared: Path) -> tuple[dict[int, dict[str, str]], dict
     return hyp, prem
 
 
+def field_units(folders: tuple[Path, ...]) -> list[tuple[str, dict[str, str]]]:
+    """The training half of the project's field sentences in `folders` as (group, {lang: text}) units."""
+    return [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))]
+
+
 def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n: int = 3000) -> list[dict]:
     """Restatements across languages, in any two of XNLI's 15 (not only English and one other): a sentence and its
     translation support each other, either side as the claim (XNLI dev hypotheses, claim-length sentences, and
@@ -185,7 +190,7 @@ def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Rando
 
     hyp, prem = xnli_dev_translations(shared)
     units = [(f"xnli{row // 3}", d) for row, d in sorted(hyp.items())] + [(f"xnli{g}", d) for g, d in sorted(prem.items())]
-    field_units = [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))]
+    field = field_units(folders)
     out: list[dict] = []
 
     def add(claim: str, evidence: str, label: int, source: str, cl: str, el: str, group: str) -> None:
@@ -212,7 +217,7 @@ def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Rando
 
     restate(units, n, "xrestate")
     for _ in range(4):  # few field sentences, six language pairs each: four passes over them
-        restate(field_units, len(field_units), "frestate")
+        restate(field, len(field), "frestate")
     return out
 
 
@@ -225,7 +230,7 @@ def partial_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n
     de connaissances est devenue une technique courante pour compresser les grands modèles de langue")."""
     _, prem = xnli_dev_translations(shared)
     sources = [("xnli", [(f"xnli{g}", d) for g, d in sorted(prem.items()) if len(d["en"]) < 160], n),
-               ("field", [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))], 600)]
+               ("field", field_units(folders), 600)]
     out: list[dict] = []
     for tag, units, k in sources:
         for i in range(k):
@@ -311,7 +316,7 @@ def contrast_stage_pairs(folders: tuple[Path, ...], rng: random.Random) -> list[
     half of the field sentences), results restated loosely across languages, and results in other wordings."""
     from contrast import approximate_translation_pairs, contrast_pairs, fact_pairs, result_units, template_units
 
-    field = [(f"bitextx{i}", d) for i, d in enumerate(field_translations("train", folders))]
+    field = field_units(folders)
     return (contrast_pairs(template_units(rng) + field, rng)
             + approximate_translation_pairs(result_units(rng) + field, rng) + fact_pairs(rng))
 

@@ -264,10 +264,11 @@ class CrossVerifier:
 
 def same_language(claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
     """(n,) bool: the claim and the evidence text are in the same language, or either one's language is unknown."""
+    from ..sources.langid import UNDETERMINED
     from .features import text_language
 
     langs = [(text_language(c), text_language(e)) for c, e in zip(claims, evidence)]
-    return np.array([a == b or "und" in (a, b) for a, b in langs], dtype=bool)
+    return np.array([a == b or UNDETERMINED in (a, b) for a, b in langs], dtype=bool)
 
 
 def mix_v3(probs: np.ndarray, p3: np.ndarray, weight: float, same: np.ndarray | None = None) -> np.ndarray:
