@@ -87,3 +87,35 @@ def test_a_database_from_a_newer_synth_is_refused(db_path, runner):
     con.close()
     result = runner.invoke(cli, ["--db", str(db_path), "papers"])
     assert result.exit_code == 1 and "written by a newer synth" in result.output and "m999_future" in result.output
+
+
+def test_an_interrupt_right_after_begin_leaves_no_open_transaction(tmp_path):
+    """SIGTERM / Ctrl-C landing just after BEGIN: the transaction is rolled back, so the next write (closing the run
+    as interrupted) commits instead of joining a transaction nobody commits."""
+    store = Store(tmp_path / "t.db")
+    real = store.db.conn
+
+    class Interrupting:
+        def __init__(self) -> None:
+            self.armed = True
+
+        def execute(self, sql, *args):
+            cur = real.execute(sql, *args)
+            if self.armed and sql == "BEGIN IMMEDIATE":
+                self.armed = False
+                raise KeyboardInterrupt
+            return cur
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    store.db.conn = Interrupting()
+    with pytest.raises(KeyboardInterrupt):
+        with store.transaction():
+            pass
+    store.db.conn = real
+    assert not real.in_transaction
+    with store.transaction() as db:
+        db.execute("CREATE TABLE marker (x)")
+    other = sqlite3.connect(tmp_path / "t.db")
+    assert other.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'marker'").fetchone()[0] == 1

@@ -128,8 +128,8 @@ class StoreBase:
             with self.db.atomic():
                 yield self.db
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        try:  # BEGIN inside: a signal that lands just after it must still roll back, or the next write joins it
+            conn.execute("BEGIN IMMEDIATE")
             yield self.db
         except BaseException:
             if conn.in_transaction:
