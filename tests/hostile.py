@@ -192,13 +192,12 @@ def generate(root: str | Path, *, seed: int = 20240611, scale: int = 1) -> list[
 
 
 def _fixed_id(data: bytes) -> bytes:
-    """The PDF with its random trailer /ID replaced by zeros (same length), so a seed always gives the same bytes.
+    """The PDF with its random trailer /ID replaced by a fixed one, so a seed always gives the same bytes. MuPDF
+    writes each half of the /ID as a hex string or, now and then, as a literal string `(...)`; both are replaced.
     Encrypted PDFs still differ from run to run: their salts are random."""
-    return re.sub(
-        rb"/ID\[<([0-9A-Fa-f]+)><([0-9A-Fa-f]+)>\]",
-        lambda m: b"/ID[<" + b"0" * len(m[1]) + b"><" + b"0" * len(m[2]) + b">]",
-        data,
-    )
+    half = rb"(?:<[0-9A-Fa-f]*>|\((?:\\.|[^\\)])*\))"
+    fixed = b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]"
+    return re.sub(rb"/ID\s*\[\s*" + half + rb"\s*" + half + rb"\s*\]", fixed, data, flags=re.S)
 
 
 def _rand_bytes(rng: random.Random, n: int) -> bytes:
