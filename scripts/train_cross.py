@@ -466,6 +466,8 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets)
+    np.savez(work / "aggregator-oof.npz", y=yc, p=p, cx=cx, cy=cy,  # to study abstention rules without refitting
+             source=np.array([s.get("source", "?") for s in sets]))
     log(f"wrote {args.out}")
 
 
