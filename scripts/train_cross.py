@@ -441,6 +441,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
             str(w): round(v, 4) for (sc, w), v in mix_scores.items() if sc == scope}
     same = scopes[v3_scope]
     log(f"v3 stance weight chosen: {v3_mix}, into {v3_scope} pairs")
+    raw = probs
     probs = cross.mix_v3(probs, p3, v3_mix, same)
     A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
     _, C, lr, oof = fit_aggregator(A, yc, log=log)
@@ -466,8 +467,9 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets)
-    np.savez(work / "aggregator-oof.npz", y=yc, p=p, cx=cx, cy=cy,  # to study abstention rules without refitting
-             source=np.array([s.get("source", "?") for s in sets]))
+    np.savez(work / "aggregator-oof.npz", y=yc, p=p, cx=cx, cy=cy,  # to study aggregation rules without refitting
+             source=np.array([s.get("source", "?") for s in sets]), cross=raw, v3=p3, owner=owner, align=align,
+             same=cross.same_language([f[1] for f in flat], [f[2] for f in flat]))
     log(f"wrote {args.out}")
 
 
