@@ -18,6 +18,7 @@ SHARED = ROOT.parent / "shared"  # nli/ and scifact/ (not in the repository)
 FIELD = ROOT / "data" / "field_claims"
 BITEXT = ROOT / "data" / "bitext"
 RESTATEMENTS = ROOT / "data" / "restatements"  # claim-like field sentences in en/de/fr/sw (README there)
+XLING_TRAIN = ROOT / "data" / "xling_train"  # hand-written cross-lingual claims for fitting the aggregator (README)
 NLI_LABEL = {"entailment": 0, "contradiction": 1, "neutral": 2}  # label names of XNLI / SNLI -> index in LABELS
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "RESTATEMENTS",
     "ROOT",
     "SHARED",
+    "XLING_TRAIN",
     "cached_verifier",
     "field_sets",
     "field_translations",
@@ -35,6 +37,7 @@ __all__ = [
     "load_encoder",
     "load_field",
     "macro_f1",
+    "xling_train_sets",
 ]
 
 
@@ -85,6 +88,39 @@ def field_sets(field_dir: Path, split: str, distractors: int = 0, seed: int = 7,
             ev += rng.sample(pool, min(distractors, len(pool)))
             rng.shuffle(ev)
         out.append(dict(r, evidence=ev, scores=None, **({"label": 2, "source": "field-unsettled"} if without_own else {})))
+    return out
+
+
+def xling_train_sets(folder: Path = XLING_TRAIN, distractors: int = 2, seed: int = 11) -> list[dict]:
+    """Claim-level sets from data/xling_train (hand-written claims against evidence written separately in their own
+    and in other languages; never used to fine-tune any model): each row's evidence among `distractors` evidence
+    texts of other facts of the same file (any language), like the field sets; and, once per fact, the claim against
+    `distractors` + 2 other facts' texts alone (NOT_ENOUGH_INFO). Empty when the folder has no claims.jsonl. (Four
+    distractors, as many texts as inference reads, fitted worse out of fold on every family of sets.)"""
+    path = Path(folder) / "claims.jsonl"
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    rng = random.Random(seed)
+    by_file: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in rows:
+        by_file[r["fact"].rstrip("0123456789")].append((r["fact"], r["evidence"]))
+
+    def others(r: dict, k: int) -> list[str]:
+        pool = sorted({e for f, e in by_file[r["fact"].rstrip("0123456789")] if f != r["fact"]})
+        return rng.sample(pool, min(k, len(pool)))
+
+    out, unsettled = [], set()
+    for r in rows:
+        base = dict(claim=r["claim"], scores=None, source="xling-train", claim_lang=r["claim_lang"],
+                    evidence_lang=r["evidence_lang"], group=f"xtrain{r['fact']}", kind=r["kind"])
+        ev = [r["evidence"]] + others(r, distractors)
+        rng.shuffle(ev)
+        out.append(dict(base, evidence=ev, label=LABELS.index(r["label"])))
+        if r["fact"] not in unsettled:
+            unsettled.add(r["fact"])
+            out.append(dict(base, evidence=others(r, distractors + 2), label=2, source="xling-train-unsettled",
+                            evidence_lang="", kind="unsettled"))
     return out
 
 

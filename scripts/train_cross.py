@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_verifier import XNLI_FULL, build_pairs, cached_pairs, claim_sets, log  # noqa: E402
 
-from eval.common import FIELD, NLI_LABEL, ROOT, SHARED, field_translations  # noqa: E402
+from eval.common import FIELD, NLI_LABEL, ROOT, SHARED, field_translations, xling_train_sets  # noqa: E402
 
 OUT = ROOT / "synth" / "artifacts" / "verifier" / "cross"
 HOLDOUT_FOLDS = 5  # 1 in 5 SciFact-train / field-train claims: aggregator data, not fine-tuning data
@@ -343,6 +343,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="aggregate: this weight of v3's stances instead of the one with the lowest OOF log-loss (experiments)")
     ap.add_argument("--v3-scope", default=None, choices=["all", "same-language"],
                     help="aggregate: mix v3's stances into these pairs instead of the scope with the lowest OOF log-loss")
+    ap.add_argument("--no-xling-train", action="store_true",
+                    help="aggregate: leave data/xling_train's cross-lingual claims out of the aggregator's sets (ablation)")
     ap.add_argument("--contrast", action="store_true",
                     help="restate stage: add comparison terms swapped across languages and loose numbers (scripts/contrast.py)")
     args = ap.parse_args(argv)
@@ -405,6 +407,8 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     # SciFact-train claims with evidence retrieved over the whole corpus (the v3 trainer's encoding cache) + field sets
     sets = claim_sets(args.shared, args.field, "train", encoder=base, work=home / "verifier-train", gold=True, unsettled=True)
     sets = [s for s in sets if held_out(s.get("group", ""))]
+    if not args.no_xling_train:  # cross-lingual claims no model was fine-tuned on (data/xling_train): all of them
+        sets += xling_train_sets()
     log(f"aggregator sets (held out of fine-tuning): {len(sets)}", Counter(s.get("source", "?") for s in sets))
     flat = [(i, s["claim"], e) for i, s in enumerate(sets) for e in s["evidence"][:5]]
     t0 = time.time()
@@ -412,7 +416,8 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     log(f"stances of {len(flat)} pairs in {time.time() - t0:.0f} s ({len(flat) / (time.time() - t0):.1f} pairs/s)")
     owner = np.array([f[0] for f in flat])
     yc = np.array([s["label"] for s in sets])
-    ablation, align = align_ablation(sets, probs, owner, yc, home)
+    weights = family_weights(sets)
+    ablation, align = align_ablation(sets, probs, owner, yc, home, weights)
     # rule fixed before looking: keep v3's alignment feature only if it lowers the OOF log-loss by at least 0.005
     use_align = ablation["cross stances + v3 OT alignment"]["oof_log_loss"] <= ablation["cross stances"]["oof_log_loss"] - 0.005
     log(f"aggregator uses the OT alignment: {use_align}")
@@ -430,7 +435,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
         for w in (0.0, 0.25, 0.5, 0.75):
             pm = cross.mix_v3(probs, p3, w, mask)
             Aw = np.stack([aggregate_features(pm[owner == i], align[owner == i]) for i in range(len(sets))])
-            nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None)
+            nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None, sample_weight=weights)
             mix_scores[scope, w] = float(nll)
             log(f"ablation, v3 stance heads at weight {w} into {scope} pairs: OOF log-loss {nll:.4f}, "
                 f"accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
@@ -444,20 +449,24 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     raw = probs
     probs = cross.mix_v3(probs, p3, v3_mix, same)
     A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
-    _, C, lr, oof = fit_aggregator(A, yc, log=log)
+    _, C, lr, oof = fit_aggregator(A, yc, log=log, sample_weight=weights)
     temp = fit_temperature(oof, yc)
     p = softmax(oof / temp)
     correct = p.argmax(1) == yc
     cx, cy = fit_confidence_map(p.max(1), correct, log=log)
     log(f"aggregator OOF accuracy {correct.mean():.3f}, C={C}, temperature {temp:.3f}")
+    sources = np.array([s.get("source", "?") for s in sets])
+    for src in sorted(set(sources)):
+        log(f"  OOF accuracy on {src} sets: {correct[sources == src].mean():.3f} (n={int((sources == src).sum())})")
     mu, sd = A.mean(0), A.std(0) + 1e-6
-    lr.fit((A - mu) / sd, yc)
+    lr.fit((A - mu) / sd, yc, weights)
     agg = Aggregator(lr.coef_ / sd, lr.intercept_ - (lr.coef_ * (mu / sd)).sum(1), temp, cx, cy)
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
     stage = work / "train-summary.json"  # a continued stage's own summary (restate, numbers), when this is one
     continued = json.loads(stage.read_text()) if stage != summary_file and stage.exists() else None
     versions = {"restate": "5", "restate-partial": "5p", "restate-contrast": "6", "restate-partial-contrast": "6p", "numbers": "4n"}
     version = versions.get(work.name, "4") if continued else "4"
+    version += "" if args.no_xling_train else "x"  # the aggregator also fitted on data/xling_train
     meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-{version}", top_k=5,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
@@ -471,6 +480,18 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
              source=np.array([s.get("source", "?") for s in sets]), cross=raw, v3=p3, owner=owner, align=align,
              same=cross.same_language([f[1] for f in flat], [f[2] for f in flat]))
     log(f"wrote {args.out}")
+
+
+def family_weights(sets: list[dict]) -> np.ndarray | None:
+    """Per claim set, a weight under which each family of sets (SciFact, field, data/xling_train; a family's
+    rationale-first and unsettled copies with it) counts as much as each other in the aggregator's fit and its
+    out-of-fold scores: xling_train's 420 sets would otherwise outweigh the rest. None (all 1) without xling_train."""
+    family = np.array([s.get("source", "?").split("-")[0] for s in sets])
+    if "xling" not in set(family):
+        return None
+    names, counts = np.unique(family, return_counts=True)
+    share = dict(zip(names, len(sets) / (len(names) * counts)))
+    return np.array([share[f] for f in family])
 
 
 def v3_oof_stances(sets: list[dict], encoder, home: Path) -> np.ndarray:
@@ -487,7 +508,8 @@ def v3_oof_stances(sets: list[dict], encoder, home: Path) -> np.ndarray:
     return np.array([[st.p_support, st.p_refute, st.p_nei] for per in stances for st in per]).reshape(-1, 3)
 
 
-def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: np.ndarray, home: Path) -> tuple[dict, np.ndarray]:
+def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: np.ndarray, home: Path,
+                   weights: np.ndarray | None = None) -> tuple[dict, np.ndarray]:
     """Does v3's OT alignment (coverage of the claim by the evidence from frozen e5 token states) still help the
     aggregator on top of the cross-encoder's stances? Out-of-fold log-loss and accuracy with and without it."""
     from synth.config import Settings
@@ -502,7 +524,7 @@ def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: n
     out = {}
     for name, al in (("cross stances", np.zeros(len(owner))), ("cross stances + v3 OT alignment", align)):
         A = np.stack([aggregate_features(probs[owner == i], al[owner == i]) for i in range(len(sets))])
-        nll, C, _, oof = fit_aggregator(A, yc, log=lambda *a: None)
+        nll, C, _, oof = fit_aggregator(A, yc, log=lambda *a: None, sample_weight=weights)
         acc = float((softmax(oof).argmax(1) == yc).mean())
         out[name] = dict(oof_log_loss=round(float(nll), 4), oof_accuracy=round(acc, 4), C=C)
         log(f"ablation, aggregator on {name}: OOF log-loss {nll:.4f}, accuracy {acc:.3f}")
@@ -527,8 +549,9 @@ def write_abstention(out: Path, yc: np.ndarray, p: np.ndarray, cx, cy, sets: lis
                        "nei_confidence_refuted": nei_conf[1]},
         "rule": "the pair of thresholds (SUPPORTED, REFUTED; grid 0.40-0.95 by 0.01, or none) with the best "
                 "out-of-fold macro-F1",
-        "chosen_on": f"out-of-fold aggregator verdicts of the {len(sets)} SciFact-train / field-train claim sets held "
-                     "out of fine-tuning (scripts/train_cross.py); never XNLI test, SciFact dev or the field eval split",
+        "chosen_on": f"out-of-fold aggregator verdicts of the {len(sets)} claim sets no model was fine-tuned on "
+                     f"({', '.join(f'{k} {v}' for k, v in Counter(s.get('source', '?') for s in sets).most_common())}; "
+                     "scripts/train_cross.py); never XNLI test, SciFact dev, the field eval split or data/xling_claims",
         "oof": {"before": before, "after": after},
     }
     (out / "abstain.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")

@@ -341,6 +341,27 @@ def test_alignment_can_only_speak_for_or_against_not_enough_info():
     assert free.coef_[1, 0] - free.coef_[0, 0] > 1.0  # fitted freely it learns the spurious "aligned -> refuted"
 
 
+def test_aggregator_weights_count_like_repeated_rows():
+    """A claim set of weight 2 pulls the aggregator as two copies of it would (how train_cross keeps one large family
+    of sets, data/xling_train, from outweighing the others); no weights is every weight 1."""
+    from synth.verifier.train import TiedSoftmax, fit_aggregator
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 300)
+    Z = np.stack([(y == 0) * 1.0 - (y == 1) + rng.normal(0, 1.0, 300), rng.normal(0, 1, 300)], 1)
+    w = np.where(rng.random(300) < 0.3, 2.0, 1.0)
+    mask = np.array([False, False])
+    weighted = TiedSoftmax(1.0, mask).fit(Z, y, w)
+    rows = np.repeat(np.arange(300), w.astype(int))
+    repeated = TiedSoftmax(1.0, mask).fit(Z[rows], y[rows])
+    assert np.allclose(weighted.coef_, repeated.coef_, atol=1e-3)
+    assert np.allclose(TiedSoftmax(1.0, mask).fit(Z, y, np.ones(300)).coef_, TiedSoftmax(1.0, mask).fit(Z, y).coef_)
+    assert not np.allclose(weighted.coef_, TiedSoftmax(1.0, mask).fit(Z, y).coef_, atol=1e-3)
+    A = np.column_stack([Z, rng.normal(0, 1, (300, 12))])  # fit_aggregator reads the 14 aggregate features
+    nll_w = fit_aggregator(A, y, log=lambda *a: None, sample_weight=w)[0]
+    assert nll_w != pytest.approx(fit_aggregator(A, y, log=lambda *a: None)[0])
+
+
 def test_confidence_map_is_monotone_and_not_pinned_by_extremes():
     from synth.verifier.train import fit_confidence_map
 

@@ -101,12 +101,14 @@ class TiedSoftmax:
         self.mask = np.ones((3, len(nei_only)), dtype=bool)
         self.mask[:2, nei_only] = False  # SUPPORTED / REFUTED rows of those columns stay 0
 
-    def fit(self, Z: np.ndarray, y: np.ndarray) -> "TiedSoftmax":
+    def fit(self, Z: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "TiedSoftmax":
+        """Fit on standardised features; classes balanced (by weight), each row weighted by `sample_weight`."""
         from scipy.optimize import minimize
 
         n, d = Z.shape
-        cw = n / (3 * np.maximum(np.bincount(y, minlength=3), 1))
-        w = cw[y]
+        sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        cw = sw.sum() / (3 * np.maximum(np.bincount(y, weights=sw, minlength=3), 1e-9))
+        w = cw[y] * sw
         Y = np.eye(3)[y]
         k = int(self.mask.sum())
 
@@ -133,20 +135,22 @@ class TiedSoftmax:
         return Z @ self.coef_.T + self.intercept_
 
 
-def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print) -> tuple[float, float, TiedSoftmax, np.ndarray]:
+def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print,
+                   sample_weight: np.ndarray | None = None) -> tuple[float, float, TiedSoftmax, np.ndarray]:
     """`TiedSoftmax` on standardised claim-level features A: (OOF log-loss, C, unfitted model, OOF logits), C
-    chosen by 5-fold out-of-fold log-loss."""
+    chosen by 5-fold out-of-fold log-loss (weighted by `sample_weight` when given, as the fit is)."""
     from sklearn.model_selection import StratifiedKFold
 
     mu, sd = A.mean(0), A.std(0) + 1e-6
     Z = (A - mu) / sd
     nei_only = np.array([n in NEI_ONLY for n in AGG_NAMES])
+    sw = np.ones(len(yc)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     best = None
     for C in AGG_C_GRID:
         oof_c = np.zeros((len(yc), 3))
         for tr, te in StratifiedKFold(5).split(Z, yc):
-            oof_c[te] = TiedSoftmax(C, nei_only).fit(Z[tr], yc[tr]).decision_function(Z[te])
-        nll = -np.log(softmax(oof_c)[np.arange(len(yc)), yc] + 1e-12).mean()
+            oof_c[te] = TiedSoftmax(C, nei_only).fit(Z[tr], yc[tr], sw[tr]).decision_function(Z[te])
+        nll = -(sw * np.log(softmax(oof_c)[np.arange(len(yc)), yc] + 1e-12)).sum() / sw.sum()
         if best is None or nll < best[0] - 1e-4:
             best = (nll, C, TiedSoftmax(C, nei_only), oof_c)
     log(f"aggregator: best C={best[1]}, OOF log-loss {best[0]:.4f}")
