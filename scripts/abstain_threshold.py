@@ -115,22 +115,26 @@ def choose(y: np.ndarray, pred: np.ndarray, conf: np.ndarray, target: float) -> 
     return out
 
 
-def fast_macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
+def fast_macro_f1(y: np.ndarray, pred: np.ndarray, w: np.ndarray | None = None) -> float:
+    """Macro-F1 of `pred`, each case counted by its weight `w` (default 1)."""
+    w = np.ones(len(y)) if w is None else w
     f = []
     for k in range(3):
-        tp = np.sum((pred == k) & (y == k))
-        denom = np.sum(pred == k) + np.sum(y == k)
+        tp = np.sum(w * ((pred == k) & (y == k)))
+        denom = np.sum(w * (pred == k)) + np.sum(w * (y == k))
         f.append(2 * tp / denom if denom else 0.0)
     return float(np.mean(f))
 
 
-def choose_f1(y: np.ndarray, pred: np.ndarray, conf: np.ndarray, step: float = 0.01) -> dict[int, float]:
-    """The pair of thresholds (SUPPORTED, REFUTED) on a grid of `step` that maximises macro-F1 (0.0: no threshold)."""
+def choose_f1(y: np.ndarray, pred: np.ndarray, conf: np.ndarray, step: float = 0.01,
+              w: np.ndarray | None = None) -> dict[int, float]:
+    """The pair of thresholds (SUPPORTED, REFUTED) on a grid of `step` that maximises macro-F1 (0.0: no threshold),
+    each case counted by its weight `w` when given."""
     grid = np.concatenate([[0.0], np.arange(0.40, 0.95, step)])
-    best = (fast_macro_f1(y, pred), 0.0, 0.0)
+    best = (fast_macro_f1(y, pred, w), 0.0, 0.0)
     for ts in grid:
         for tr in grid:
-            f = fast_macro_f1(y, abstained(pred, conf, {0: ts, 1: tr}))
+            f = fast_macro_f1(y, abstained(pred, conf, {0: ts, 1: tr}), w)
             if f > best[0] + 1e-9:
                 best = (f, float(ts), float(tr))
     return {0: round(best[1], 4), 1: round(best[2], 4)}

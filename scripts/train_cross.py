@@ -450,10 +450,10 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     probs = cross.mix_v3(probs, p3, v3_mix, same)
     A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
     _, C, lr, oof = fit_aggregator(A, yc, log=log, sample_weight=weights)
-    temp = fit_temperature(oof, yc)
+    temp = fit_temperature(oof, yc, weights)
     p = softmax(oof / temp)
     correct = p.argmax(1) == yc
-    cx, cy = fit_confidence_map(p.max(1), correct, log=log)
+    cx, cy = fit_confidence_map(p.max(1), correct, log=log, sample_weight=weights)
     log(f"aggregator OOF accuracy {correct.mean():.3f}, C={C}, temperature {temp:.3f}")
     sources = np.array([s.get("source", "?") for s in sets])
     for src in sorted(set(sources)):
@@ -475,7 +475,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
-    write_abstention(args.out, yc, p, cx, cy, sets)
+    write_abstention(args.out, yc, p, cx, cy, sets, weights)
     np.savez(work / "aggregator-oof.npz", y=yc, p=p, cx=cx, cy=cy,  # to study aggregation rules without refitting
              source=np.array([s.get("source", "?") for s in sets]), cross=raw, v3=p3, owner=owner, align=align,
              same=cross.same_language([f[1] for f in flat], [f[2] for f in flat]))
@@ -531,13 +531,14 @@ def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: n
     return out, align
 
 
-def write_abstention(out: Path, yc: np.ndarray, p: np.ndarray, cx, cy, sets: list[dict]) -> None:
+def write_abstention(out: Path, yc: np.ndarray, p: np.ndarray, cx, cy, sets: list[dict],
+                     weights: np.ndarray | None = None) -> None:
     """abstain.json: the (SUPPORTED, REFUTED) thresholds on the calibrated confidence with the best out-of-fold
-    macro-F1 on the held-out claim sets (the rule of scripts/abstain_threshold.py for v3)."""
+    macro-F1 on the held-out claim sets (the rule of scripts/abstain_threshold.py for v3; weighted like the fit)."""
     from abstain_threshold import abstained, choose_f1, summary
 
     pred, conf = p.argmax(1), np.interp(p.max(1), cx, cy)
-    t = choose_f1(yc, pred, conf)
+    t = choose_f1(yc, pred, conf, w=weights)
     final = abstained(pred, conf, t)
     before, after = summary("OOF, no abstention", yc, pred), summary("OOF, abstaining", yc, final)
     nei_conf = {}
@@ -548,7 +549,7 @@ def write_abstention(out: Path, yc: np.ndarray, p: np.ndarray, cx, cy, sets: lis
         "thresholds": {"supported": t[0], "refuted": t[1], "nei_confidence_supported": nei_conf[0],
                        "nei_confidence_refuted": nei_conf[1]},
         "rule": "the pair of thresholds (SUPPORTED, REFUTED; grid 0.40-0.95 by 0.01, or none) with the best "
-                "out-of-fold macro-F1",
+                "out-of-fold macro-F1" + (", each family of claim sets weighted equally" if weights is not None else ""),
         "chosen_on": f"out-of-fold aggregator verdicts of the {len(sets)} claim sets no model was fine-tuned on "
                      f"({', '.join(f'{k} {v}' for k, v in Counter(s.get('source', '?') for s in sets).most_common())}; "
                      "scripts/train_cross.py); never XNLI test, SciFact dev, the field eval split or data/xling_claims",

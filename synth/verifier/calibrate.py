@@ -19,54 +19,59 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """The temperature that minimises the NLL of softmax(logits / T) (grid search, robust and enough here)."""
+def fit_temperature(logits: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    """The temperature that minimises the (weighted) NLL of softmax(logits / T) (grid search, robust and enough)."""
     grid = np.exp(np.linspace(np.log(0.3), np.log(5.0), 80))
-    nll = [-np.log(softmax(logits / t)[np.arange(len(y)), y] + 1e-12).mean() for t in grid]
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    nll = [-(w * np.log(softmax(logits / t)[np.arange(len(y)), y] + 1e-12)).sum() / w.sum() for t in grid]
     return float(grid[int(np.argmin(nll))])
 
 
-def ece(conf, correct, bins: int = 10) -> float:
-    """Expected calibration error with equal-width bins."""
+def ece(conf, correct, bins: int = 10, weights=None) -> float:
+    """Expected calibration error with equal-width bins (each case counted by its weight when given)."""
     conf, correct = np.asarray(conf, dtype=float), np.asarray(correct, dtype=float)
+    w = np.ones(len(conf)) if weights is None else np.asarray(weights, dtype=float)
     edges = np.linspace(0, 1, bins + 1)
     total = 0.0
     for lo, hi in zip(edges[:-1], edges[1:]):
         m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
         if m.any():
-            total += m.sum() / len(conf) * abs(conf[m].mean() - correct[m].mean())
+            total += w[m].sum() / w.sum() * abs(np.average(conf[m], weights=w[m]) - np.average(correct[m], weights=w[m]))
     return float(total)
 
 
-def _calibrator(method: str, p_max: np.ndarray, correct: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+def _calibrator(method: str, p_max: np.ndarray, correct: np.ndarray,
+                w: np.ndarray | None = None) -> Callable[[np.ndarray], np.ndarray]:
     """A monotone map max-probability -> P(correct): isotonic regression or Platt scaling on logit(p_max)."""
     if method == "isotonic":
         from sklearn.isotonic import IsotonicRegression
 
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p_max, correct.astype(float))
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p_max, correct.astype(float), sample_weight=w)
         return iso.predict
     from sklearn.linear_model import LogisticRegression
 
     logit = lambda p: np.log(np.clip(p, 1e-4, 1 - 1e-4) / (1 - np.clip(p, 1e-4, 1 - 1e-4)))[:, None]  # noqa: E731
-    lr = LogisticRegression(C=1e4, max_iter=1000).fit(logit(p_max), correct.astype(int))
+    lr = LogisticRegression(C=1e4, max_iter=1000).fit(logit(p_max), correct.astype(int), sample_weight=w)
     return lambda p: lr.predict_proba(logit(np.asarray(p, dtype=float)))[:, 1]
 
 
 def fit_confidence_map(p_max: np.ndarray, correct: np.ndarray, points: int = 20, folds: int = 5,
-                       log: Callable = print) -> tuple[list[float], list[float]]:
+                       log: Callable = print, sample_weight: np.ndarray | None = None) -> tuple[list[float], list[float]]:
     """The map max-probability -> P(correct), stored as (x, y) breakpoints for np.interp. Isotonic regression or
-    Platt scaling, whichever has the lower cross-validated ECE; the breakpoints sit at inner quantiles of p_max,
-    so that a handful of extreme cases cannot pin the ends to 0 or 1."""
+    Platt scaling, whichever has the lower cross-validated ECE (both weighted by `sample_weight` when given); the
+    breakpoints sit at inner quantiles of p_max, so that a handful of extreme cases cannot pin the ends to 0 or 1."""
     idx = np.arange(len(p_max)) % folds
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    part = (lambda m: None) if w is None else (lambda m: w[m])  # noqa: E731
     best = None
     for method in ("isotonic", "platt"):
         conf = np.zeros(len(p_max))
         for f in range(folds):
-            conf[idx == f] = _calibrator(method, p_max[idx != f], correct[idx != f])(p_max[idx == f])
-        err = ece(conf, correct)
+            conf[idx == f] = _calibrator(method, p_max[idx != f], correct[idx != f], part(idx != f))(p_max[idx == f])
+        err = ece(conf, correct, weights=w)
         log(f"confidence map {method}: cross-validated ECE {err:.4f}")
         if best is None or err < best[0]:
             best = (err, method)
-    fn = _calibrator(best[1], p_max, correct)
+    fn = _calibrator(best[1], p_max, correct, w)
     xs = np.unique(np.quantile(p_max, np.linspace(0.025, 0.975, points)))
     return [float(x) for x in xs], [float(v) for v in fn(xs)]
