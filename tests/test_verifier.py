@@ -362,6 +362,21 @@ def test_aggregator_weights_count_like_repeated_rows():
     assert nll_w != pytest.approx(fit_aggregator(A, y, log=lambda *a: None)[0])
 
 
+def test_calibration_weights_count_like_repeated_cases():
+    """ECE and the temperature, weighted, equal their values on the data with each case repeated weight times."""
+    from synth.verifier.calibrate import ece, fit_temperature
+
+    rng = np.random.default_rng(2)
+    conf, correct = rng.random(200), rng.random(200) < 0.6
+    logits, y = rng.normal(0, 2, (200, 3)), rng.integers(0, 3, 200)
+    logits[np.arange(200), y] += 1.5
+    w = rng.integers(1, 4, 200)
+    rows = np.repeat(np.arange(200), w)
+    assert ece(conf, correct, weights=w) == pytest.approx(ece(conf[rows], correct[rows]))
+    assert ece(conf, correct, weights=w) != pytest.approx(ece(conf, correct))
+    assert fit_temperature(logits, y, w) == pytest.approx(fit_temperature(logits[rows], y[rows]))
+
+
 def test_confidence_map_is_monotone_and_not_pinned_by_extremes():
     from synth.verifier.train import fit_confidence_map
 
