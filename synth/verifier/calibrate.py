@@ -46,8 +46,8 @@ def _calibrator(method: str, p_max: np.ndarray, correct: np.ndarray,
     if method == "isotonic":
         from sklearn.isotonic import IsotonicRegression
 
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p_max, correct.astype(float), sample_weight=w)
-        return iso.predict
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        return iso.fit(p_max, correct.astype(float), sample_weight=w).predict
     from sklearn.linear_model import LogisticRegression
 
     logit = lambda p: np.log(np.clip(p, 1e-4, 1 - 1e-4) / (1 - np.clip(p, 1e-4, 1 - 1e-4)))[:, None]  # noqa: E731
