@@ -427,9 +427,9 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     # where claim and evidence share a language (v3 judges close translations refuted: restatement check, README);
     # scope and weight by OOF log-loss, like the rest of the aggregator
     p3 = v3_oof_stances(sets, base, home)
-    same = cross.same_language([f[1] for f in flat], [f[2] for f in flat])
-    log(f"claim and evidence share a language in {int(same.sum())} of {len(flat)} pairs")
-    scopes = {"all": None, "same-language": same}
+    same_pairs = cross.same_language([f[1] for f in flat], [f[2] for f in flat])
+    log(f"claim and evidence share a language in {int(same_pairs.sum())} of {len(flat)} pairs")
+    scopes = {"all": None, "same-language": same_pairs}
     mix_scores: dict[tuple[str, float], float] = {}
     for scope, mask in scopes.items():
         for w in (0.0, 0.25, 0.5, 0.75):
@@ -444,10 +444,9 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     for scope in scopes:
         ablation[f"v3 stance mixture into {scope} pairs (OOF log-loss by weight)"] = {
             str(w): round(v, 4) for (sc, w), v in mix_scores.items() if sc == scope}
-    same = scopes[v3_scope]
     log(f"v3 stance weight chosen: {v3_mix}, into {v3_scope} pairs")
     raw = probs
-    probs = cross.mix_v3(probs, p3, v3_mix, same)
+    probs = cross.mix_v3(probs, p3, v3_mix, scopes[v3_scope])
     A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
     _, C, lr, oof = fit_aggregator(A, yc, log=log, sample_weight=weights)
     temp = fit_temperature(oof, yc, weights)
@@ -471,14 +470,13 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
                 trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
-                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, v3_same_language=same is not None, train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
+                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, v3_same_language=v3_scope != "all", train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
     if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets, weights)
     np.savez(work / "aggregator-oof.npz", y=yc, p=p, cx=cx, cy=cy,  # to study aggregation rules without refitting
-             source=np.array([s.get("source", "?") for s in sets]), cross=raw, v3=p3, owner=owner, align=align,
-             same=cross.same_language([f[1] for f in flat], [f[2] for f in flat]))
+             source=sources, cross=raw, v3=p3, owner=owner, align=align, same=same_pairs)
     log(f"wrote {args.out}")
 
 

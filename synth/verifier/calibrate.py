@@ -27,7 +27,7 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, sample_weight: np.ndarray
     return float(grid[int(np.argmin(nll))])
 
 
-def ece(conf, correct, bins: int = 10, weights=None) -> float:
+def ece(conf, correct, bins: int = 10, weights: np.ndarray | None = None) -> float:
     """Expected calibration error with equal-width bins (each case counted by its weight when given)."""
     conf, correct = np.asarray(conf, dtype=float), np.asarray(correct, dtype=float)
     w = np.ones(len(conf)) if weights is None else np.asarray(weights, dtype=float)
@@ -36,7 +36,8 @@ def ece(conf, correct, bins: int = 10, weights=None) -> float:
     for lo, hi in zip(edges[:-1], edges[1:]):
         m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
         if m.any():
-            total += w[m].sum() / w.sum() * abs(np.average(conf[m], weights=w[m]) - np.average(correct[m], weights=w[m]))
+            gap = np.average(conf[m], weights=w[m]) - np.average(correct[m], weights=w[m])
+            total += w[m].sum() / w.sum() * abs(gap)
     return float(total)
 
 
@@ -56,18 +57,20 @@ def _calibrator(method: str, p_max: np.ndarray, correct: np.ndarray,
 
 
 def fit_confidence_map(p_max: np.ndarray, correct: np.ndarray, points: int = 20, folds: int = 5,
-                       log: Callable = print, sample_weight: np.ndarray | None = None) -> tuple[list[float], list[float]]:
+                       log: Callable = print,
+                       sample_weight: np.ndarray | None = None) -> tuple[list[float], list[float]]:
     """The map max-probability -> P(correct), stored as (x, y) breakpoints for np.interp. Isotonic regression or
     Platt scaling, whichever has the lower cross-validated ECE (both weighted by `sample_weight` when given); the
     breakpoints sit at inner quantiles of p_max, so that a handful of extreme cases cannot pin the ends to 0 or 1."""
     idx = np.arange(len(p_max)) % folds
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    part = (lambda m: None) if w is None else (lambda m: w[m])  # noqa: E731
     best = None
     for method in ("isotonic", "platt"):
         conf = np.zeros(len(p_max))
         for f in range(folds):
-            conf[idx == f] = _calibrator(method, p_max[idx != f], correct[idx != f], part(idx != f))(p_max[idx == f])
+            train = idx != f
+            fn = _calibrator(method, p_max[train], correct[train], None if w is None else w[train])
+            conf[~train] = fn(p_max[~train])
         err = ece(conf, correct, weights=w)
         log(f"confidence map {method}: cross-validated ECE {err:.4f}")
         if best is None or err < best[0]:
