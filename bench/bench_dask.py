@@ -7,13 +7,13 @@ Settles, with numbers, the issue's "Ray (Ray Data map_batches with an actor pool
 the model) unless Dask measures better for this workload". Every engine x pool size in
 --workers encodes the same passages (bench_distributed.passages) with the same encoder:
 
-  ray   bench_distributed.run, i.e. synth.distributed.iter_encode: a local Ray started
+  ray   bench_distributed.run, i.e. synth.index.workers.iter_encode: a local Ray started
         for the job, Ray Data map_batches over an actor pool of one-thread actors that
         load the encoder once each
   dask  a dask.distributed LocalCluster of N worker processes (threads_per_worker=1)
         and a Client, started for the job; a WorkerPlugin loads the encoder once per
-        worker in its setup, torch on one thread (synth.distributed._one_thread, as the
-        Ray actors); blocks of synth.distributed.ENCODE_BATCH texts (as the Ray path)
+        worker in its setup, torch on one thread (synth.index.workers.one_thread, as the
+        Ray actors); blocks of synth.index.workers.ENCODE_BATCH texts (as the Ray path)
         go out with client.map and come back through as_completed, put back in order
 
 Per configuration: passages/s end to end (cluster start, model loads and shutdown
@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 import bench_distributed
 
 from synth.config import Settings
-from synth.distributed import ENCODE_BATCH, _one_thread
+from synth.index.workers import ENCODE_BATCH, one_thread
 from synth.errors import DistributedError
 
 try:
@@ -73,9 +73,9 @@ class EncoderPlugin(WorkerPlugin):
         self.encoder: Any = None
 
     def setup(self, worker: Any) -> None:
-        from synth.encoders import load_encoder
+        from synth.index.encoders import load_encoder
 
-        _one_thread(1)
+        one_thread(1)
         self.encoder = load_encoder(self.encoder_name, self.settings)
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import torch
 
-from synth import bitext
+from synth.train import bitext
 from synth.config import Settings
-from synth.distill import TextModel, build_cache, train
-from synth.encoders import load_encoder
+from synth.train.distill import TextModel, build_cache, train
+from synth.index.encoders import load_encoder
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bitext"
 

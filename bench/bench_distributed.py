@@ -1,4 +1,4 @@
-"""Encoding throughput on Ray: 1 vs 2 one-thread workers (synth.distributed.encode_texts) on the default encoder.
+"""Encoding throughput on Ray: 1 vs 2 one-thread workers (synth.index.workers.encode_texts) on the default encoder.
 
     python bench/bench_distributed.py                 # ~2,000 passages, encoder `optical`
     python bench/bench_distributed.py --n 500 --encoder hashing --workers 1,2,4
@@ -23,9 +23,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synth.claims import split_sentences  # noqa: E402
+from synth.ingest.sentences import split_sentences  # noqa: E402
 from synth.config import Settings  # noqa: E402
-from synth.distributed import iter_encode  # noqa: E402
+from synth.index.workers import iter_encode  # noqa: E402
 
 
 def passages(n: int, seed: int = 0) -> list[str]:

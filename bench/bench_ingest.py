@@ -4,11 +4,11 @@
 
 Rows (best of --repeat runs, after one warm-up that also loads the language-id model):
   pdf baseline      pymupdf.open + page.get_text() on every page, nothing else
-  pdf parse         synth.sources.pdf.parse_pdf (layout, headers, sections, hyphens, sentences, language id)
-  pdf add           synth.ingest.add_paths on the PDF into a fresh temporary database (parse + store)
+  pdf parse         synth.ingest.pdf.parse_pdf (layout, headers, sections, hyphens, sentences, language id)
+  pdf add           synth.ingest.files.add_paths on the PDF into a fresh temporary database (parse + store)
   txt baseline      read and decode every file, split on blank lines
-  txt parse         synth.sources.local.read_text_file on every file
-  txt add           synth.ingest.add_paths on the folder into a fresh temporary database (parse + store)
+  txt parse         synth.ingest.text.read_text_file on every file
+  txt add           synth.ingest.files.add_paths on the folder into a fresh temporary database (parse + store)
   txt add, commit/file   the same with a commit after every file instead of every 0.5 s
 The ratio column is the row's time over its baseline's; "store ms/file" is (add - parse) per file.
 """
@@ -62,9 +62,9 @@ def main() -> None:
     import pymupdf
     from pdfgen import long_paper
 
-    from synth.ingest import add_paths
-    from synth.sources.local import read_text_file
-    from synth.sources.pdf import parse_pdf
+    from synth.ingest.files import add_paths
+    from synth.ingest.text import read_text_file
+    from synth.ingest.pdf import parse_pdf
     from synth.store import Store
 
     with tempfile.TemporaryDirectory() as tmp_name:

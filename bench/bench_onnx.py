@@ -52,7 +52,7 @@ def main() -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from synth.config import Settings
-    from synth.encoders import load_encoder
+    from synth.index.encoders import load_encoder
 
     torch.set_num_threads(args.threads)
     texts = corpus(args.n, "scifact")

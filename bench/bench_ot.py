@@ -1,4 +1,4 @@
-"""Batched log-domain Sinkhorn (synth.ot) vs a per-pair POT loop, on token-sized cosine costs.
+"""Batched log-domain Sinkhorn (synth.index.ot) vs a per-pair POT loop, on token-sized cosine costs.
 
     nice .venv/bin/python bench/bench_ot.py [--pairs 64] [--reg 0.05] [--iters 100]
 
@@ -15,7 +15,7 @@ import numpy as np
 import ot as pot
 import torch
 
-from synth.ot import cosine_cost, ot_cost, sinkhorn_log
+from synth.index.ot import cosine_cost, ot_cost, sinkhorn_log
 
 
 def main() -> None:
@@ -67,7 +67,7 @@ def main() -> None:
     tot = ot_cost(plan, cost).mean().item()
     print(f"{args.pairs} pairs, n<={n}, m<={m}, d={args.dim}, reg={args.reg}, {args.iters} iterations, "
           f"{args.threads} thread(s)")
-    print(f"batched synth.ot.sinkhorn_log (torch, log domain): {1000 * t_b:8.1f} ms")
+    print(f"batched synth.index.ot.sinkhorn_log (torch, log domain): {1000 * t_b:8.1f} ms")
     print(f"POT loop, ot.sinkhorn method='sinkhorn' (numpy):   {1000 * t_l:8.1f} ms   ratio {t_l / t_b:5.1f}x")
     print(f"POT loop, ot.sinkhorn method='sinkhorn_log':       {1000 * t_ll:8.1f} ms   ratio {t_ll / t_b:5.1f}x")
     print(f"max |plan - POT sinkhorn_log plan| = {diff:.2e}; mean OT cost {tot:.4f}")

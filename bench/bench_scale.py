@@ -8,7 +8,7 @@ that file), then, each step in a fresh process so that peak memory is that step'
 
 Sizes up to --full-max (default 100,000) are measured end to end through the store:
 
-  index   `synth.ann.sync` over the corpus (every vector cached): build seconds, index file MB, peak RSS
+  index   `synth.index.ann.sync` over the corpus (every vector cached): build seconds, index file MB, peak RSS
   truth   exact top-10 by inner product over every stored vector, streamed from the embeddings table
   query   a retriever in ANN mode opened the way `synth verify` opens it (index checked against the store), then per
           query: the ANN top-10 alone and the whole hybrid `Retriever.search` (FTS5 BM25 + ANN + exact re-scoring,
@@ -16,9 +16,9 @@ Sizes up to --full-max (default 100,000) are measured end to end through the sto
           vectors were encoded beforehand)
 
 Larger sizes measure the ANN part alone (no SQLite passage rows: writing 10^6 rows with FTS5 is a separate cost, not
-the index's): vectors straight from the generator into a usearch index built with synth/ann.py's parameters (dtype,
+the index's): vectors straight from the generator into a usearch index built with synth/index/ann.py's parameters (dtype,
 connectivity, expansion_add), exact top-10 by numpy, and a fresh query process that opens the saved index
-memory-mapped (`view=True`, as `synth.ann.AnnIndex` does): p50 / p95 and its peak RSS.
+memory-mapped (`view=True`, as `synth.index.ann.AnnIndex` does): p50 / p95 and its peak RSS.
 
 recall@10 is printed two ways: plain (|ANN top-10 ∩ exact top-10| / 10) and tie-aware (an ANN hit counts when its
 exact cosine >= the exact 10th cosine - 1e-6), so that ties can neither hide nor fake misses. "retriever" is what
@@ -81,7 +81,7 @@ def _enc(work: Path, n: int):
 
 
 def step_index(work: Path, n: int) -> dict:
-    from synth import ann
+    from synth.index import ann
     from synth.store import Store
 
     with Store(work / f"scale-{n}.db") as store:
@@ -104,7 +104,7 @@ def _topk(qv: np.ndarray, batches, k: int = 10) -> tuple[np.ndarray, np.ndarray]
 
 
 def step_truth(work: Path, n: int, k: int = 10) -> dict:
-    from synth.encoders.cache import text_sha256
+    from synth.index.encoders.cache import text_sha256
     from synth.store import Store
 
     qv = np.load(work / f"queries-{n}.npy")
@@ -132,7 +132,7 @@ def _recall(ids: np.ndarray, cos: np.ndarray, exact: np.ndarray, exact_s: np.nda
 
 
 def step_query(work: Path, n: int, efs: list[int]) -> dict:
-    from synth.retrieve import Retriever, embed
+    from synth.index.retrieve import Retriever, embed
     from synth.store import Store
 
     qv = np.load(work / f"queries-{n}.npy")
@@ -227,7 +227,7 @@ def vstep_gen(work: Path, n: int, encoder: str, queries: int) -> dict:
 
 
 def vstep_index(work: Path, n: int) -> dict:
-    from synth import ann
+    from synth.index import ann
 
     _, Index = ann._usearch()
     v = np.load(work / f"vectors-{n}.npy", mmap_mode="r")
@@ -254,8 +254,8 @@ def vstep_truth(work: Path, n: int, k: int = 10) -> dict:
 def vstep_query(work: Path, n: int, efs: list[int]) -> dict:
     import inspect
 
-    from synth import ann
-    from synth.retrieve import Retriever
+    from synth.index import ann
+    from synth.index.retrieve import Retriever
 
     POOL = inspect.signature(Retriever.__init__).parameters["pool"].default  # the candidates the retriever re-scores
 
@@ -339,7 +339,7 @@ def main() -> None:
         return
     import os
 
-    from synth import ann
+    from synth.index import ann
 
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"synthetic corpora (bench/gen_corpus.py: the project's text recombined; vectors: {args.encoder} sentence "

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     from synth.config import Settings
     from synth.store import Store
-    from synth.verifier import load_verifier
+    from synth.judge.verifier import load_verifier
 
     if not args.db.is_file():
         sys.exit(f"error: no database at {args.db} (run `make demo` first)")

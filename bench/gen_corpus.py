@@ -25,7 +25,7 @@ encodings the median top-1 / median cosine are 0.909 / 0.801; against 10^5 synth
 Limits: all vectors still derive from ~1,350 encodings, so the corpus is a set of dense clumps (one per topic and
 language), and queries are e5 *query* encodings while passages are *passage* encodings. Both make it harder for a
 graph index than in-distribution queries: the same M=16 index that misses 30% of the query encodings' top-10 finds
-99.6% of the top-10 of the same sentences' passage encodings (measured while tuning synth/ann.py).
+99.6% of the top-10 of the same sentences' passage encodings (measured while tuning synth/index/ann.py).
 Computed in numpy, CHUNK passages at a time (10^6 vectors take well under a minute of arithmetic);
 written into the embeddings table under the encoder's cache key for the passage's text, so the index, the retriever
 and the store work on them exactly as on encoded text. Queries for the benchmark are real query encodings of source
@@ -57,7 +57,7 @@ def source_sentences() -> list[tuple[str, str]]:
     """(language, sentence) from the project's own text and bitext, deduplicated."""
     import py3langid
 
-    from synth.claims import split_sentences
+    from synth.ingest.sentences import split_sentences
 
     out: dict[str, str] = {}
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples/otclir-demo/digests").glob("*.md"))]
@@ -96,7 +96,7 @@ def sentence_vectors(sentences: list[str], encoder_name: str, kind: str = "passa
         if f.exists() and fid.exists():
             return np.load(f), fid.read_text()
     from synth.config import Settings
-    from synth.encoders import load_encoder
+    from synth.index.encoders import load_encoder
 
     enc = load_encoder(encoder_name, Settings.from_env())
     parts = []
@@ -166,7 +166,7 @@ def corpus_vectors(n: int, encoder_name: str, noise: float = NOISE, seed: int = 
 def build(db: Path, n: int, encoder_name: str, noise: float = NOISE, seed: int = 0, per_paper: int = 100,
           cache: Path | None = None) -> dict:  # fmt: skip
     """Write the corpus and its cached vectors into `db` (a new file); returns what was made."""
-    from synth.encoders.cache import text_sha256
+    from synth.index.encoders.cache import text_sha256
     from synth.store import Store
 
     sents = source_sentences()

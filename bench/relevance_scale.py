@@ -1,13 +1,13 @@
 """Question-passage cosine scale per encoder: on-topic vs off-topic questions over a corpus (why relevance is no longer
-an absolute cosine: each encoder has its own scale; see synth/synthesis.py).
+an absolute cosine: each encoder has its own scale; see synth/judge/relevance.py).
 
 Usage: python bench/relevance_scale.py DB [ENCODER ...]
 """
 import numpy as np, sys
 from synth.config import Settings
 from synth.store import Store
-from synth.encoders import load_encoder
-from synth.encoders.cache import embed
+from synth.index.encoders import load_encoder
+from synth.index.encoders.cache import embed
 s=Settings.from_env()
 st=Store(sys.argv[1])
 texts=[r['text'] for r in st.db.query("select text from passages")]

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import torch
 
-from synth import bitext
+from synth.train import bitext
 from synth.config import Settings
-from synth.distill import TextModel, artifact_meta, build_cache, embed_cached, save_artifact, top_layers, train
-from synth.encoders import load_encoder
-from synth.evaluate_encoders import retrieval_scores
+from synth.train.distill import TextModel, artifact_meta, build_cache, embed_cached, save_artifact, top_layers, train
+from synth.index.encoders import load_encoder
+from synth.train.evaluate_encoders import retrieval_scores
 
 LOW = {"swa", "hau", "yor", "som", "mar", "amh", "ibo", "zul", "xho", "kin"}
 

@@ -2,7 +2,7 @@
 
     python bench/tune_ann.py [--n 100000] [--params 16,128 32,256 32,512] [--ef 128 512 2048 4096] [--passage-queries]
 
-For each M,efConstruction it builds a usearch index (f16, inner product, as synth/ann.py) over the generator's
+For each M,efConstruction it builds a usearch index (f16, inner product, as synth/index/ann.py) over the generator's
 vectors and, per ef, searches the 200 benchmark queries one at a time: p50 / p95 ms and recall@10 against exact
 search, of the ANN top-10 and of its top-200 re-scored exactly (what the retriever does). `--passage-queries` uses the
 same sentences' passage-side encodings as queries (in-distribution), to separate the index from the query shift.

@@ -11,7 +11,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from synth.verifier.base import LABELS
+from synth.judge.verifier.base import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"  # nli/ and scifact/ (not in the repository)
@@ -56,8 +56,8 @@ def load_field(field_dir: Path, split: str) -> list[dict]:
 def field_translations(which: str, folders: tuple[Path, ...] = (BITEXT, RESTATEMENTS)) -> list[dict[str, str]]:
     """The project-written field sentences with their translations, one dict per English sentence ({"en": ..., "de":
     ..., "fr": ..., "sw": ...}), from data/bitext/field-eng-*.tsv and data/restatements/*-eng-*.tsv; `which` is the
-    side of synth.bitext's fixed split ("train" / "heldout")."""
-    from synth import bitext
+    side of synth.train.bitext's fixed split ("train" / "heldout")."""
+    from synth.train import bitext
 
     lang_of = {"deu": "de", "fra": "fr", "swa": "sw"}
     out: dict[str, dict[str, str]] = {}
@@ -127,11 +127,11 @@ def xling_train_sets(folder: Path = XLING_TRAIN, distractors: int = 2, seed: int
 
 # ---------------------------------------------------------------------------------------------- models
 def load_encoder(name: str, home: Path | None):
-    """The frozen encoder the verifier is trained for (synth.encoders when present)."""
+    """The frozen encoder the verifier is trained for (synth.index.encoders when present)."""
     from synth.config import Settings
 
     settings = Settings.from_env(**({"home": home} if home else {}))
-    from synth.encoders import load_encoder as load
+    from synth.index.encoders import load_encoder as load
 
     return load(name, settings)
 
@@ -140,15 +140,15 @@ def cached_verifier(nli: str | None = None, artifact: Path | None = None):
     """(verifier, encoder, cache): the verifier with encodings cached under SYNTH_HOME/verifier-train; `artifact`
     is a folder with head.npz + verifier.json to evaluate instead of the shipped one."""
     from synth.config import BASE_ENCODER, Settings
-    from synth.verifier import load_verifier
-    from synth.verifier.cache import CachedEncoder, EncodingCache
+    from synth.judge.verifier import load_verifier
+    from synth.train.verifier.cache import CachedEncoder, EncodingCache
 
     settings = Settings.from_env()
     encoder = load_encoder(BASE_ENCODER, settings.home)
     cache = EncodingCache(settings.home / "verifier-train" / f"enc-{encoder.id.replace('/', '_')}")
     cached = CachedEncoder(encoder, cache)
     if artifact is not None and not nli:
-        from synth.verifier import cross, model
+        from synth.judge.verifier import cross, model
 
         if (Path(artifact) / cross.CONFIG_FILE).is_file():
             verifier = cross.from_folder(Path(artifact), settings)
@@ -180,7 +180,7 @@ def report_labels(title: str, gold: list[int], pred: list[int], conf: list[float
     """Print macro-F1, accuracy, ECE, the NOT_ENOUGH_INFO share and per-label P/R/F1 of one group; returns macro-F1."""
     import numpy as np
 
-    from synth.verifier.calibrate import ece
+    from synth.judge.verifier.calibrate import ece
 
     f1, per = macro_f1(gold, pred)
     g, p = np.array(gold), np.array(pred)

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
              for cid, _, text, _ in rows]
     if args.artifact is None:  # the shipped verifier exactly as `synth verify` loads it
         from synth.config import Settings
-        from synth.verifier import load_verifier
+        from synth.judge.verifier import load_verifier
 
         verifier = load_verifier(Settings.from_env())
     else:

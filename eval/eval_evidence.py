@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synth and eval/ from this source checkout
 
 from eval.common import FIELD, SHARED  # noqa: E402
-from synth.evaluate_encoders import (  # noqa: E402
+from synth.train.evaluate_encoders import (
     evaluate_evidence,
     evidence_markdown,
     field_evidence_task,
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     from synth.config import Settings
-    from synth.encoders import load_encoder
+    from synth.index.encoders import load_encoder
     from synth.errors import SynthError
 
     names = [n.strip() for n in args.encoders.split(",") if n.strip()]

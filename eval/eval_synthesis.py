@@ -81,14 +81,14 @@ def fact_found(fact: list[str], text: str) -> bool:
 
 def check_gold(name: str) -> list[str]:
     """Problems with a corpus's gold: unknown or duplicate files/titles/ids, facts no relevant note states verbatim,
-    or states only in a sentence synth's claim extractor would reject (when synth.claims is importable)."""
+    or states only in a sentence synth's claim extractor would reject (when synth.judge.extract is importable)."""
     notes, questions, titles = load_corpus(name)
     problems: list[str] = []
     files = {p.name for p in notes.glob("*.md")}
     if len(titles) != len(files):
         problems.append(f"{name}: note titles are not unique")
     try:
-        from synth.claims import reject_reason, split_sentences
+        from synth.ingest.sentences import reject_reason, split_sentences
     except ImportError:  # an extractor without these functions: check the verbatim match only
         reject_reason = split_sentences = None  # type: ignore[assignment]
     seen: set[str] = set()

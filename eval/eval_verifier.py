@@ -48,7 +48,7 @@ def xling(verifier, path: Path) -> None:
     accuracy and ECE of each half, the accuracy gap with a bootstrap 95% interval over facts, and accuracy by kind."""
     import json
 
-    from synth.verifier.calibrate import ece
+    from synth.judge.verifier.calibrate import ece
 
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     res = []
@@ -97,7 +97,7 @@ def restatements(verifier, shared: Path, folders: tuple[Path, ...], n: int) -> N
     against itself (the same-language baseline)."""
     from collections import Counter
 
-    from synth.verifier.perturb import refute
+    from synth.train.verifier.perturb import refute
 
     for name, units in restatement_units(shared, folders, n).items():
         rng = random.Random(1)

@@ -47,11 +47,11 @@ def oof_verdicts(sets: list[dict], folder: Path, encoder, cache) -> tuple[np.nda
     """(gold (n,), out-of-fold class probabilities (n, 3), calibrated confidence of the argmax (n,), stances per set)."""
     from sklearn.model_selection import StratifiedKFold
 
-    from synth.verifier import model
-    from synth.verifier.base import Stance
-    from synth.verifier.calibrate import softmax
-    from synth.verifier.pairs import align_column, combine
-    from synth.verifier.train import NEI_ONLY, TiedSoftmax, _fold
+    from synth.judge.verifier import model
+    from synth.judge.verifier.base import Stance
+    from synth.judge.verifier.calibrate import softmax
+    from synth.judge.verifier.pairs import align_column, combine
+    from synth.train.verifier.fit_features import NEI_ONLY, TiedSoftmax, _fold
 
     head, agg, meta = model.load(folder)
     interact, mix = model.load_interact(folder, meta)
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--from-oof", type=Path, default=None, help="read the out-of-fold verdicts --save-oof saved")
     args = ap.parse_args(argv)
 
-    from synth.verifier import artifact_dir
+    from synth.judge.verifier import artifact_dir
 
     folder = args.artifact or artifact_dir()
     if args.from_oof:
@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
 
         torch.set_num_threads(args.threads)
         from synth.config import BASE_ENCODER, Settings
-        from synth.verifier.abstain import UNSETTLED, nei_reason
-        from synth.verifier.cache import EncodingCache
+        from synth.judge.verifier.abstain import UNSETTLED, nei_reason
+        from synth.train.verifier.cache import EncodingCache
 
         settings = Settings.from_env()
         encoder = load_encoder(BASE_ENCODER, settings.home)

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encoder", default=None, help="encoder for the audit (default: the configured one)")
     args = ap.parse_args(argv)
 
-    from synth.seeds import parse_report
+    from synth.ingest.seeds import parse_report
 
     files = sorted(args.seeds.glob("*.txt"))
     if not files:

@@ -169,9 +169,9 @@ def contrast_pairs(units: list[tuple[str, dict[str, str]]], rng: random.Random, 
 
 
 def hedge_number(text: str, rng: random.Random, change: bool = False) -> str | None:
-    """`synth.verifier.perturb.approximate_number`, with a small whole number spelled out half the time ("about
+    """`synth.train.verifier.perturb.approximate_number`, with a small whole number spelled out half the time ("about
     four"), as people write it."""
-    from synth.verifier.perturb import HEDGES, approximate_number
+    from synth.train.verifier.perturb import HEDGES, approximate_number
 
     out = approximate_number(text, rng, change=change)
     if out is None:

@@ -84,7 +84,7 @@ def approximate_pairs(sentences: list[str], rng: random.Random, n: int = 3000) -
     """Loose restatements: a sentence with a decimal number against itself with that number hedged and rounded
     ("by 4.1 points" / "by about 4 points") is SUPPORTED, either side as the claim; hedged and clearly changed ("about
     8") is REFUTED. v4 trained without these called such restatements refuted."""
-    from synth.verifier.perturb import approximate_number
+    from synth.train.verifier.perturb import approximate_number
 
     pool = [s for s in sentences if 30 < len(s) < 300]
     out: list[dict] = []
@@ -141,7 +141,7 @@ def number_format_pairs(sentences: list[str], rng: random.Random, n: int = 2500)
     """Restated numbers: a sentence against itself with its decimals / percentages written another way (either side
     as the claim) is SUPPORTED; the same with the number also changed is REFUTED. Without these the cross-encoder
     learnt that any difference in how a number is written refutes ("15.7%" against "asilimia 15.7", "4,1")."""
-    from synth.verifier.perturb import change_number
+    from synth.train.verifier.perturb import change_number
 
     pool = [s for s in sentences if 30 < len(s) < 300 and (_DEC.search(s) or _PCT.search(s))]
     out: list[dict] = []
@@ -186,7 +186,7 @@ def restatement_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Rando
     (number, negation, direction) against the translation is REFUTED, and against the translation of a neighbouring
     statement NOT_ENOUGH_INFO, so a translation is not read as support whatever it says. v4 trained with only
     en<->x translations judged close translations of field claims REFUTED (README of the artefact)."""
-    from synth.verifier.perturb import refute
+    from synth.train.verifier.perturb import refute
 
     hyp, prem = xnli_dev_translations(shared)
     units = [(f"xnli{row // 3}", d) for row, d in sorted(hyp.items())] + [(f"xnli{g}", d) for g, d in sorted(prem.items())]
@@ -257,7 +257,7 @@ def continue_stage(model, tokenizer, pairs: list[dict], extra: list[dict], work:
     its own checkpoint folder work/`name` (resumable like the main run). Returns that folder."""
     import torch
 
-    from synth.verifier.cross_train import CHECKPOINT, TrainPlan, train
+    from synth.train.verifier.fit_cross import CHECKPOINT, TrainPlan, train
 
     rng = random.Random(args.seed + 1)
     replay = rng.sample(pairs, min(len(pairs), 2 * len(extra)))
@@ -299,7 +299,7 @@ def restate_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) ->
     """Fine-tune the finished checkpoint further on cross-lingual restatements (`restatement_pairs`) plus a replay of
     the main mix, at a lower learning rate than the numbers stage (which lowered the aggregator's accuracy)."""
     from eval.common import BITEXT, RESTATEMENTS
-    from synth.verifier.cross_train import TrainPlan
+    from synth.train.verifier.fit_cross import TrainPlan
 
     extra = restatement_pairs(args.shared, (BITEXT, RESTATEMENTS), random.Random(args.seed + 5))
     if args.partial:
@@ -353,8 +353,8 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(args.threads)
     from synth.config import Settings
-    from synth.verifier import cross
-    from synth.verifier.cross_train import TrainPlan, train
+    from synth.judge.verifier import cross
+    from synth.train.verifier.fit_cross import TrainPlan, train
 
     settings = Settings.from_env()
     home = args.home or settings.home
@@ -365,8 +365,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.stage == "pairs":
         return
 
-    from synth.encoders.load import load_encoder
-    from synth.encoders.transformer import copy_sharing_embeddings
+    from synth.index.encoders.load import load_encoder
+    from synth.index.encoders.transformer import copy_sharing_embeddings
 
     base = load_encoder("e5-small", settings)
     cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed)
@@ -395,11 +395,11 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     """Fit the aggregator, temperature and confidence map on the held-out claims' sets; write the artefact."""
     import torch
 
-    from synth.verifier import cross
-    from synth.verifier.calibrate import fit_confidence_map, fit_temperature, softmax
-    from synth.verifier.cross_train import CHECKPOINT
-    from synth.verifier.model import Aggregator, aggregate_features
-    from synth.verifier.train import fit_aggregator
+    from synth.judge.verifier import cross
+    from synth.judge.verifier.calibrate import fit_confidence_map, fit_temperature, softmax
+    from synth.train.verifier.fit_cross import CHECKPOINT
+    from synth.judge.verifier.model import Aggregator, aggregate_features
+    from synth.train.verifier.fit_features import fit_aggregator
 
     state = torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)
     model.load_trainable(state["model"])
@@ -497,8 +497,8 @@ def v3_oof_stances(sets: list[dict], encoder, home: Path) -> np.ndarray:
     that never saw its claim (scripts/abstain_threshold.py), in the order of `flat` in `aggregate`."""
     from abstain_threshold import oof_verdicts
 
-    from synth.verifier import artifact_dir
-    from synth.verifier.cache import EncodingCache
+    from synth.judge.verifier import artifact_dir
+    from synth.train.verifier.cache import EncodingCache
 
     cache = EncodingCache(home / "verifier-train" / f"enc-{encoder.id.replace('/', '_')}")
     top5 = [dict(s, evidence=s["evidence"][:5]) for s in sets]
@@ -511,11 +511,11 @@ def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: n
     """Does v3's OT alignment (coverage of the claim by the evidence from frozen e5 token states) still help the
     aggregator on top of the cross-encoder's stances? Out-of-fold log-loss and accuracy with and without it."""
     from synth.config import Settings
-    from synth.encoders.load import load_encoder
-    from synth.verifier.calibrate import softmax
-    from synth.verifier.model import aggregate_features
-    from synth.verifier.pairs import alignment
-    from synth.verifier.train import fit_aggregator
+    from synth.index.encoders.load import load_encoder
+    from synth.judge.verifier.calibrate import softmax
+    from synth.judge.verifier.model import aggregate_features
+    from synth.judge.verifier.pairs import alignment
+    from synth.train.verifier.fit_features import fit_aggregator
 
     flat = [(s["claim"], e) for s in sets for e in s["evidence"][:5]]
     align = alignment(load_encoder("e5-small", Settings.from_env(home=home)), [c for c, _ in flat], [e for _, e in flat])

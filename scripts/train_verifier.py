@@ -29,7 +29,7 @@ from eval.common import BITEXT, FIELD, NLI_LABEL, ROOT, SHARED, field_sets, load
 from eval.scifact import SCIFACT_LABEL, evidence_sets, with_gold_evidence  # noqa: E402
 from synth.config import BASE_ENCODER  # noqa: E402
 
-LABEL_OF = NLI_LABEL | SCIFACT_LABEL  # dataset label names -> index in synth.verifier.LABELS
+LABEL_OF = NLI_LABEL | SCIFACT_LABEL  # dataset label names -> index in synth.judge.verifier.LABELS
 XNLI_FULL = ("en", "de", "fr", "sw", "es", "ar", "ru", "zh", "bg", "el", "hi", "th", "tr", "ur", "vi")
 XNLI_PART: tuple[str, ...] = ()
 XNLI_CROSS = ("de", "fr", "sw", "es", "ar", "ru", "zh", "hi", "ur", "tr")  # foreign sides of cross-lingual pairs
@@ -80,7 +80,7 @@ def scifact_pairs(shared: Path, rng: random.Random) -> tuple[list[dict], list[st
     corpus = {d["doc_id"]: d for d in map(json.loads, open(shared / "scifact" / "corpus.jsonl", encoding="utf-8"))}
     out: list[dict] = []
     sentences: list[str] = []
-    from synth.verifier.features import scalar_features
+    from synth.judge.verifier.features import scalar_features
 
     def overlap(claim: str, sent: str) -> float:
         return scalar_features(claim, sent)[0]
@@ -119,7 +119,7 @@ def scifact_pairs(shared: Path, rng: random.Random) -> tuple[list[dict], list[st
 def generated_pairs(sentences: list[str], xnli_en_fr: list[tuple[str, dict[str, str]]], rng: random.Random,
                     n: int = 800) -> list[dict]:
     """Sentence -> itself/translation SUPPORTED, perturbed -> REFUTED, another sentence of the text -> NEI."""
-    from synth.verifier.perturb import refute, respell_number
+    from synth.train.verifier.perturb import refute, respell_number
 
     out: list[dict] = []
     pool = [s for s in sentences if 40 < len(s) < 300]
@@ -152,7 +152,7 @@ def translation_pairs(shared: Path, rng: random.Random, n: int = 2000) -> list[d
     (either side as the claim); the English premise perturbed (or a small number respelled with another value)
     is refuted by the translation, and a respelled but equal number is still supported. Grouped with the NLI
     pairs of the same premise, so validation folds stay clean."""
-    from synth.verifier.perturb import refute, respell_number
+    from synth.train.verifier.perturb import refute, respell_number
 
     rows = csv.DictReader(open(shared / "nli" / "xnli_dev_15lang.tsv", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE)
     by: dict[int, dict[str, str]] = defaultdict(dict)
@@ -194,7 +194,7 @@ def related_pairs(sentences: list[str], rng: random.Random, n: int = 1500) -> li
     (REFUTED), and the heads learn that any in-domain difference refutes. The sentence perturbed (negated, a number
     or a direction changed) against its neighbour is NOT_ENOUGH_INFO too: a negation or a number that the other
     statement lacks only refutes when both state the same thing."""
-    from synth.verifier.perturb import refute
+    from synth.train.verifier.perturb import refute
 
     out: list[dict] = []
     ok = [i for i, s in enumerate(sentences) if 40 < len(s) < 300]
@@ -214,7 +214,7 @@ def bitext_pairs(folder: Path, rng: random.Random) -> list[dict]:
     """Our own field sentences with their de/fr/sw translations (data/bitext, MIT): a sentence and its translation
     support each other, the sentence perturbed (or its number respelled with another value) is refuted by the
     translation, and a neighbouring sentence of the same text (same topic, another statement) is not enough info."""
-    from synth.verifier.perturb import refute, respell_number
+    from synth.train.verifier.perturb import refute, respell_number
 
     lang_of = {"deu": "de", "fra": "fr", "swa": "sw"}
     trans: dict[str, dict[str, str]] = defaultdict(dict)
@@ -294,7 +294,7 @@ def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, l
                gold: bool = False, unsettled: bool = False) -> list[dict]:
     """Claim-level training sets: SciFact `split` claims with retrieved evidence (and, with `gold`, the labelled
     ones again with their rationale sentences first), field rows alone and with distractors."""
-    from synth.verifier.cache import EncodingCache
+    from synth.train.verifier.cache import EncodingCache
 
     cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
     sets = evidence_sets(shared, split, encoder, cache, limit=limit)
@@ -309,7 +309,7 @@ def claim_sets(shared: Path, field_dir: Path, split: str, encoder, work: Path, l
 # ---------------------------------------------------------------------------------------------- features
 def pair_matrix(cache, pairs: list[dict], batch: int = 2048) -> np.ndarray:
     """Feature matrix of `pairs` from cached encodings."""
-    from synth.verifier.pairs import combine
+    from synth.judge.verifier.pairs import combine
 
     out = []
     for s in range(0, len(pairs), batch):
@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     encoder = load_encoder(args.encoder, home)
-    from synth.verifier.cache import EncodingCache
+    from synth.train.verifier.cache import EncodingCache
 
     cache = EncodingCache(work / f"enc-{encoder.id.replace('/', '_')}")
     claim_level = claim_sets(args.shared, args.field, "train", encoder=encoder, work=work, gold=args.gold_sets,
@@ -389,8 +389,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.stage == "encode":
         return
 
-    from synth.verifier.features import FEATURES_VERSION, SCALAR_NAMES
-    from synth.verifier.pairs import DENSE_NAMES
+    from synth.judge.verifier.features import FEATURES_VERSION, SCALAR_NAMES
+    from synth.judge.verifier.pairs import DENSE_NAMES
 
     X = cached_features(cache, pairs, work / f"features-{len(DENSE_NAMES) + len(SCALAR_NAMES)}-v{FEATURES_VERSION}.npz")
     if args.stage == "features":
@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
     keep = np.array([p["source"] not in args.drop_sources for p in pairs])
     X, pairs = X[keep], [p for p, k in zip(pairs, keep) if k]
     log(f"fit on {len(pairs)} pairs (dropped sources: {', '.join(args.drop_sources) or 'none'})")
-    from synth.verifier.train import fit_all
+    from synth.train.verifier.fit_features import fit_all
 
     fit_all(X, pairs, claim_level, cache, encoder, args.out, seed=args.seed, log=log, encoder_name=args.encoder,
             checkpoints=work, ship_folds=args.ship == "folds")

@@ -9,7 +9,7 @@ each language; `--per-lang` English sentences are drawn per language (seeded), a
 to `dev/xnli-dev-eng-<lang>.tsv`: a development set for choosing training settings (`synth eval encoders --split all
 --bitext ...`) so that the evaluation sets are not used for it. XNLI *test* — the evidence evaluation's held-out set — is never read. The files are
 written outside the repository (XNLI is CC BY-NC 4.0; see ../shared/nli/README.md); every line of them passes
-synth.bitext's split rule unchanged, so use `synth distill --split all` to train on all of them.
+synth.train.bitext's split rule unchanged, so use `synth distill --split all` to train on all of them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -53,37 +52,6 @@ def cli(ctx: click.Context, db: str | None, quiet: bool, verbose: bool) -> None:
     ctx.obj = Settings.from_env(db=db, quiet=quiet, verbose=verbose)
 
 
-pass_settings = click.make_pass_decorator(Settings)
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="A JSON array on stdout.")
-@click.option("--summary", is_flag=True, help="One line: papers, languages, passages.")
-@pass_settings
-def papers(settings: Settings, as_json: bool, summary: bool) -> None:
-    """List the stored papers: id, title, year, pages, passages, languages, status."""
-    from .corpus import paper_summaries
-    from .store import open_store
-
-    with open_store(settings) as store:
-        rows = paper_summaries(store)
-        corpus = store.corpus_summary()
-    if summary:
-        langs = sorted(k for k in corpus["languages"] if k != "?")
-        click.echo(f"{corpus['papers']} papers in {len(langs)} languages ({', '.join(langs)}); {corpus['passages']} passages")
-        return
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo("no papers stored", err=True)
-        return
-    click.echo("id\tyear\tpages\tpassages\tlanguages\tstatus\ttitle")
-    for r in rows:
-        click.echo(
-            f"{r['id']}\t{r['year'] or ''}\t{r['pages'] or 0}\t{r['passages']}\t{','.join(r['languages'])}\t{r['status']}\t{r['title']}"
-        )
-
 
 # -- commands that live in synth/commands/ (one module per area; each keeps heavy imports inside its functions)
 from .commands.add import add  # noqa: E402
@@ -92,11 +60,12 @@ from .commands.claims import claims  # noqa: E402
 from .commands.encoders import distill, eval_group  # noqa: E402
 from .commands.fetch import fetch  # noqa: E402
 from .commands.index import index  # noqa: E402
+from .commands.papers import papers  # noqa: E402
 from .commands.report import report  # noqa: E402
 from .commands.runs import runs  # noqa: E402
 from .commands.verify import verify  # noqa: E402
 
-for _command in (fetch, add, index, verify, runs, claims, report, browse, distill, eval_group):
+for _command in (fetch, add, papers, index, verify, runs, claims, report, browse, distill, eval_group):
     cli.add_command(_command)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from synth.claims import tokens
+from synth.ingest.sentences import tokens
 from synth.store import Store
-from synth.verifier.base import Judgement, Stance
+from synth.judge.verifier.base import Judgement, Stance
 
 
 @dataclass
@@ -140,10 +140,10 @@ class OverlapVerifier:
 
 
 def ingest(store: Store, directory, papers: Sequence[Paper] = DEFAULT) -> Store:
-    """Write each paper as a .txt file (one paragraph per passage) and store it through `synth.ingest.ingest_file`."""
+    """Write each paper as a .txt file (one paragraph per passage) and store it through `synth.ingest.files.ingest_file`."""
     from pathlib import Path
 
-    from synth.ingest import ingest_file
+    from synth.ingest.files import ingest_file
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -10,11 +10,11 @@ import pytest
 
 from synth.cli import cli
 from synth.config import Settings
-from synth.encoders.base import HashingEncoder
-from synth.report import render
+from synth.index.encoders.base import HashingEncoder
+from synth.report.render import render
 from synth.store import Store
-from synth.verifier import artifact_dir, load_verifier
-from synth.verifier.abstain import (
+from synth.judge.verifier import artifact_dir, load_verifier
+from synth.judge.verifier.abstain import (
     NO_EVIDENCE,
     REASON_TEXT,
     UNSETTLED,
@@ -22,8 +22,8 @@ from synth.verifier.abstain import (
     load_abstention,
     verdict_reason,
 )
-from synth.verifier.base import Judgement, Stance
-from synth.verify import verify_claims
+from synth.judge.verifier.base import Judgement, Stance
+from synth.judge.audit import verify_claims
 
 LEANS_REFUTE = Stance(0.1, 0.6, 0.3)
 NEI = Stance(0.1, 0.1, 0.8)
@@ -42,7 +42,7 @@ def test_a_stricter_rule_on_a_real_verifier_abstains_and_the_setting_turns_it_of
     """abstain.json beside an artefact's weights is read by from_folder; SYNTH_VERIFIER_ABSTAIN=0 ignores it."""
     import shutil
 
-    from synth.verifier.model import from_folder
+    from synth.judge.verifier.model import from_folder
 
     src = Path(str(artifact_dir()))
     for f in src.iterdir():

@@ -1,4 +1,4 @@
-"""`synth add` and synth.ingest on real files: PDFs from tests/pdfgen.py, .txt and .md."""
+"""`synth add` and synth.ingest.files on real files: PDFs from tests/pdfgen.py, .txt and .md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pdfgen import blank_pdf, english_paper, german_paper, truncated_pdf_bytes
 
 from synth.cli import cli
-from synth.ingest import file_sha256, ingest_file, local_paper_id
+from synth.ingest.files import file_sha256, ingest_file, local_paper_id
 from synth.store import Store
 
 TXT = """Notes on Optimal Transport
@@ -168,13 +168,13 @@ def test_many_small_files_in_one_call(runner, db_path, tmp_path):
 
 
 def test_interrupted_add_keeps_the_files_already_done(db_path, tmp_path, monkeypatch):
-    import synth.ingest
+    import synth.ingest.files
 
     d = tmp_path / "notes"
     d.mkdir()
     for i in range(5):
         (d / f"n{i}.txt").write_text(f"Note {i}\n\nSinkhorn note number {i} has one sentence.\n")
-    real = synth.ingest.ingest_file
+    real = synth.ingest.files.ingest_file
     calls = []
 
     def interrupted(*args, **kwargs):
@@ -183,10 +183,10 @@ def test_interrupted_add_keeps_the_files_already_done(db_path, tmp_path, monkeyp
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(synth.ingest, "ingest_file", interrupted)
+    monkeypatch.setattr(synth.ingest.files, "ingest_file", interrupted)
     store = Store(db_path)
     with pytest.raises(KeyboardInterrupt):
-        synth.ingest.add_paths(store, [d])
+        synth.ingest.files.add_paths(store, [d])
     store.close()
     again = Store(db_path)  # a fresh connection sees what was committed
     assert again.db["papers"].count == 3 and again.db["passages"].count == 3

@@ -9,11 +9,11 @@ import corpus_builder as cb
 import numpy as np
 import pytest
 
-from synth import ann
+from synth.index import ann
 from synth.cli import cli
-from synth.encoders.base import HashingEncoder
-from synth.encoders.cache import cache_key
-from synth.retrieve import Retriever
+from synth.index.encoders.base import HashingEncoder
+from synth.index.encoders.cache import cache_key
+from synth.index.retrieve import Retriever
 from synth.store import Store
 
 pytestmark = pytest.mark.skipif(not ann.available(), reason="usearch (the [scale] extra) is not installed")
@@ -219,7 +219,7 @@ def test_synth_index_workers_without_ray_is_one_line(db_path, runner, monkeypatc
     import sys
 
     cb.build(Store(db_path)).close()
-    monkeypatch.setitem(sys.modules, "synth.distributed", None)  # as if the module (or Ray) were absent
+    monkeypatch.setitem(sys.modules, "synth.index.workers", None)  # as if the module (or Ray) were absent
     r = runner.invoke(cli, ["--db", str(db_path), "-q", "index", "--encoder", "hashing", "--workers", "2"])
     assert r.exit_code == 1 and r.output.strip().splitlines() == [
         'Error: --workers / --ray-address need Ray: install the [distributed] extra (pip install "synth[distributed]")'
@@ -235,7 +235,7 @@ def test_a_large_corpus_without_usearch_falls_back_to_exact_search(db_path, monk
 
 
 def test_a_question_run_gives_the_same_papers_and_claims_through_the_index(db_path, monkeypatch):
-    from synth.verify import verify_question
+    from synth.judge.question import verify_question
 
     store = cb.build(Store(db_path))
     enc = HashingEncoder()

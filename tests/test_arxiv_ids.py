@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from synth.errors import BadArxivIdError, BadInputError
-from synth.fetch import DEFAULT_IDS
-from synth.sources.arxiv_ids import ArxivId, find_arxiv_ids, ids_from_report, parse_arxiv_id, parse_arxiv_ids
+from synth.ingest.collect import DEFAULT_IDS
+from synth.ingest.arxiv_ids import ArxivId, find_arxiv_ids, ids_from_report, parse_arxiv_id, parse_arxiv_ids
 
 
 @pytest.mark.parametrize(

@@ -41,10 +41,10 @@ from pdfgen import english_paper, long_paper
 from synth.cli import cli
 from synth.config import Settings
 from synth.errors import ResourceLimitError
-from synth.ingest import file_sha256, local_paper_id
-from synth.sources.local import read_text_file
-from synth.sources.passages import DEFAULT_LIMITS, Limits
-from synth.sources.pdf import parse_pdf
+from synth.ingest.files import file_sha256, local_paper_id
+from synth.ingest.text import read_text_file
+from synth.ingest.passages import DEFAULT_LIMITS, Limits
+from synth.ingest.pdf import parse_pdf
 from synth.store import Store
 
 SCALE = int(os.environ.get("SYNTH_HOSTILE_SCALE", "1"))
@@ -484,7 +484,7 @@ def test_limit_settings_reach_synth_add(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == EXIT_ERROR and "SYNTH_MAX_PDF_PAGES" in result.stderr, result.output
 
 
-# -- found by the corpus, fixed in synth/ingest.py ------------------------------------------------------------------
+# -- found by the corpus, fixed in synth/ingest/files.py ------------------------------------------------------------------
 def test_a_file_name_with_a_line_break_still_gets_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad\nname.pdf"
     bad.write_bytes(b"junk")

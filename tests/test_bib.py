@@ -9,9 +9,10 @@ from pybtex.database import parse_string
 
 import corpus_builder as cb
 from synth.cli import cli
-from synth.encoders.base import HashingEncoder
+from synth.index.encoders.base import HashingEncoder
 from synth.store import Store
-from synth.verify import RunOptions, verify_question
+from synth.judge.run import RunParams
+from synth.judge.question import verify_question
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 HOSTILE = cb.Paper(
@@ -30,7 +31,7 @@ def db(db_path):
     with Store(db_path) as store:
         cb.build(store, (*cb.DEFAULT, HOSTILE))
         store.upsert_paper({"id": cb.OPTICAL.id, "categories": ["cs.IR", "cs.CL"]})
-        verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunOptions(min_relevance=0.5))
+        verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunParams(min_relevance=0.5))
     return db_path
 
 

@@ -9,13 +9,14 @@ import pytest
 
 import corpus_builder as cb
 from synth.cli import cli
-from synth.encoders.base import HashingEncoder
+from synth.index.encoders.base import HashingEncoder
 from synth.store import Store
-from synth.verify import RunOptions, verify_question
+from synth.judge.run import RunParams
+from synth.judge.question import verify_question
 
 pytest.importorskip("datasette", reason="Datasette comes with the browse extra: pip install '.[browse]'")
 
-from synth import browse  # noqa: E402
+from synth.report import browse  # noqa: E402
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 LONG_QUOTE = "Optimal transport distillation " + "keeps every token aligned across languages, " * 60 + "end of quote."
@@ -27,7 +28,7 @@ def db(db_path):
         cb.build(store)
         log = store.log_fetch_start("ids", {"ids": ["2301.99999"]})
         store.log_fetch_finish(log, hits=1, fetched=0, skipped=0, failures=[{"id": "2301.99999", "reason": "HTTP 404"}])
-        run_id, _ = verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunOptions(min_relevance=0.5))
+        run_id, _ = verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunParams(min_relevance=0.5))
         claim = store.run_claims(run_id)[0]
         store.db["evidence"].insert(
             {"claim_id": claim["id"], "rank": 99, "paper_id": cb.GERMAN.id, "page": 1, "lang": "de", "text": LONG_QUOTE,

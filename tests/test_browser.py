@@ -20,11 +20,12 @@ import pytest
 
 import corpus_builder as cb
 from synth.config import Settings
-from synth.encoders.base import HashingEncoder
-from synth.fetch import fetch_papers
-from synth.report import render
+from synth.index.encoders.base import HashingEncoder
+from synth.ingest.collect import fetch_papers
+from synth.report.render import render
 from synth.store import Store
-from synth.verify import RunOptions, verify_question
+from synth.judge.run import RunParams
+from synth.judge.question import verify_question
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = (1280, 390)
@@ -79,7 +80,7 @@ def demo_report(tmp_path_factory) -> Path:
     with Store(settings.db) as store:
         outcome = fetch_papers(store, settings, mirror=tmp / "mirror", progress=False)
         assert outcome.fetched >= 18 and not outcome.failures
-        verify_question(store, demo_question(), HashingEncoder(), cb.OverlapVerifier(), RunOptions(min_relevance=0.5))
+        verify_question(store, demo_question(), HashingEncoder(), cb.OverlapVerifier(), RunParams(min_relevance=0.5))
         html = render(store, fmt="html")
     path = artifacts() / "report.html"
     path.write_text(html, encoding="utf-8")

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from synth.claims import Candidate, candidates_from_passages, dedupe, is_reference_list, reject_reason, split_sentences
+from synth.judge.claim import Claim
+from synth.judge.extract import candidates_from_passages, dedupe, is_reference_list
+from synth.ingest.sentences import reject_reason, split_sentences
 
 
 def test_split_keeps_abbreviations_decimals_and_et_al_inside_sentences():
@@ -52,9 +54,9 @@ def test_candidates_are_whole_sentences_with_their_source_even_across_a_page_bre
 
 
 def test_near_duplicates_are_merged_keeping_the_first():
-    a = Candidate("OPTICAL outperforms strong baselines on low-resource languages.", "p", 1, 1, 0.5)
-    b = Candidate("OPTICAL outperforms strong baselines on the low-resource languages.", "q", 1, 2, 0.5)
-    c = Candidate("The loss is the Frobenius inner product of the plan and the cost.", "p", 2, 3, 0.5)
+    a = Claim("OPTICAL outperforms strong baselines on low-resource languages.", "p", 1, 1, cue=0.5)
+    b = Claim("OPTICAL outperforms strong baselines on the low-resource languages.", "q", 1, 2, cue=0.5)
+    c = Claim("The loss is the Frobenius inner product of the plan and the cost.", "p", 2, 3, cue=0.5)
     assert dedupe([a, b, c]) == [a, c]
     vecs = np.eye(3, dtype=np.float32)
     vecs[2] = vecs[0]  # c is an embedding duplicate of a

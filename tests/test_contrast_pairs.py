@@ -106,7 +106,7 @@ def test_generated_sentences_keep_out_the_tests_sentences_and_held_out_bitext(tm
     from contrast import result_units, template_units
     from train_cross import contrast_stage_pairs
 
-    from synth.bitext import is_train
+    from synth.train.bitext import is_train
 
     sentences = [f"Model {i} improves recall for low-resource languages by {i + 2}.5 points." for i in range(40)]
     bitext = tmp_path / "bitext"

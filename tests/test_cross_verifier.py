@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from synth.errors import BadInputError, ModelError
-from synth.verifier import cross
-from synth.verifier.cross_train import CHECKPOINT, TrainPlan, train
+from synth.judge.verifier import cross
+from synth.train.verifier.fit_cross import CHECKPOINT, TrainPlan, train
 
 WORDS = ["the", "cat", "dog", "eats", "sees", "fish", "bread", "not", "big", "small", "two", "three"]
 
@@ -148,7 +148,7 @@ def test_length_batches_cover_every_pair_once():
 
 
 def _verifier(tok, cfg, abstention=None):
-    from synth.verifier.model import AGG_NAMES
+    from synth.judge.verifier.model import AGG_NAMES
 
     model = _model(tok, cfg)
     with torch.no_grad():
@@ -173,7 +173,7 @@ def test_judge_many_batches_claims_and_matches_judge(tiny):
 
 
 def test_abstention_turns_unsure_verdicts_into_not_enough_info_with_a_reason(tiny):
-    from synth.verifier.abstain import Abstention
+    from synth.judge.verifier.abstain import Abstention
 
     tok, cfg = tiny
     plain = _verifier(tok, cfg).judge("the cat eats", ["the cat eats fish"])
@@ -183,7 +183,7 @@ def test_abstention_turns_unsure_verdicts_into_not_enough_info_with_a_reason(tin
 
 def test_load_verifier_chooses_by_setting_and_refuses_unknown_names(tmp_path):
     from synth.config import Settings
-    from synth.verifier import load_verifier
+    from synth.judge.verifier import load_verifier
 
     with pytest.raises(ModelError, match="unknown verifier model"):
         load_verifier(Settings.from_env(home=tmp_path, verifier_model="nope"))

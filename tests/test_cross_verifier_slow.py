@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from synth.config import Settings
-from synth.verifier import artifact_dir, cross, load_verifier
+from synth.judge.verifier import artifact_dir, cross, load_verifier
 
 pytestmark = pytest.mark.slow
 

@@ -8,18 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from synth import bitext
-from synth.bitext import Pair
-from synth.distill import (
-    LORA_MODULES,
-    TextModel,
-    add_lora,
-    attach_artifact,
-    build_cache,
-    mean_pool,
-    run_layers,
-    train,
-)
+from synth.train import bitext
+from synth.train.bitext import Pair
+from synth.index.encoders.lora import LORA_MODULES, add_lora, run_layers
+from synth.index.encoders.adapter import attach_artifact
+from synth.train.distill import TextModel, build_cache, mean_pool, train
 from synth.errors import BadInputError, ModelError
 
 EN = ["the", "big", "small", "cat", "dog", "bird", "eats", "sees", "fish", "bread", "today", "now"]
@@ -106,15 +99,17 @@ def test_same_seed_same_weights_other_seed_other_weights(tiny):
 
 
 def test_attach_artifact_round_trip(tiny, tmp_path):
-    from synth.encoders.transformer import TransformerEncoder
+    from synth.index.encoders.transformer import TransformerEncoder
 
     teacher, student = tiny
     out = tmp_path / "art"
     result = train("ot", _toy_bitext(), teacher, student, steps=15, reg=0.1, seed=0, lr=1e-2, batch_size=8,
-                   out=out, progress=False, lora_layers=2, lora_rank=4, meta={"base": "tiny", "licence": "MIT"})
+                   out=out, log_dir=tmp_path / "logs", progress=False, lora_layers=2, lora_rank=4,
+                   meta={"base": "tiny", "licence": "MIT"})
     info = json.loads((out / "artifact.json").read_text())
     assert info["method"] == "ot" and info["base"] == "tiny" and info["steps"] == 15 and info["licence"] == "MIT"
-    assert len((out / "train_log.jsonl").read_text().splitlines()) == 15
+    assert len((tmp_path / "logs" / "art.jsonl").read_text().splitlines()) == 15 and info["log_file"].endswith("art.jsonl")
+    assert not (out / "train_log.jsonl").exists()  # logs are not package data
     assert (out / "adapter.safetensors").stat().st_size < 200_000
 
     base = TransformerEncoder(student.model, student.tokenizer, "tiny", prefixes={"query": "query: "})
@@ -207,7 +202,7 @@ def test_eval_encoders_json_rows_for_each_direction(runner, tmp_path):
 def test_retrieval_scores_count_duplicates_as_found():
     import numpy as np
 
-    from synth.evaluate_encoders import retrieval_scores
+    from synth.train.evaluate_encoders import retrieval_scores
 
     q = np.eye(3, dtype=np.float32)
     cands = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1]], dtype=np.float32)
@@ -255,14 +250,14 @@ def test_distill_and_eval_on_the_packaged_models(runner, tmp_path):
 @pytest.mark.slow
 def test_shipped_optical_encoder_loads_and_beats_the_teacher_on_swahili():
     from synth.config import Settings
-    from synth.distill import shipped_artifacts
-    from synth.encoders import load_encoder
+    from synth.train.distill import shipped_artifacts
+    from synth.index.encoders import load_encoder
 
     assert "optical" in shipped_artifacts()
     enc = load_encoder("optical", Settings.from_env())
     assert "+optical-" in enc.id
     pairs = bitext.load([FIELD / "field-eng-swa.tsv"], "heldout")["field-eng-swa"]
-    from synth.evaluate_encoders import retrieval_scores
+    from synth.train.evaluate_encoders import retrieval_scores
 
     v_en = enc.encode([p.en for p in pairs], "query")
     v_xx = enc.encode([p.xx for p in pairs], "query")
@@ -271,7 +266,7 @@ def test_shipped_optical_encoder_loads_and_beats_the_teacher_on_swahili():
 
 
 def test_licence_follows_the_training_data(tmp_path):
-    from synth.distill import licence_for
+    from synth.train.distill import licence_for
 
     assert licence_for([FIELD / "field-eng-deu.tsv", FIELD / "field-eng-swa.tsv"]).startswith("MIT")
     assert licence_for([FIELD / "field-eng-deu.tsv", tmp_path / "eng-hau.tsv"]).startswith("CC-BY-NC-SA-4.0")
@@ -298,7 +293,7 @@ def test_teacher_in_the_students_space_trains_only_the_lora(tiny, method):
 
 
 def test_a_kept_cache_is_reused_and_gives_the_same_weights(tiny, tmp_path, monkeypatch):
-    import synth.distill as distill_mod
+    import synth.train.distill as distill_mod
 
     teacher, student = tiny
     kw = dict(steps=5, reg=0.1, seed=0, lr=1e-2, batch_size=4, progress=False, lora_layers=1, cache_dir=tmp_path / "c")

@@ -1,4 +1,4 @@
-"""The Ray path (synth/distributed.py) on a local 2-worker cluster: the same vectors and verdicts as one process, and a
+"""The Ray path (synth/index/workers.py) on a local 2-worker cluster: the same vectors and verdicts as one process, and a
 worker killed mid-job is restarted by Ray while the job completes with the same result.
 
 Workers build the test-double verifier by name (SYNTH_VERIFIER=corpus_builder:...), and find corpus_builder through
@@ -18,7 +18,7 @@ import pytest
 import corpus_builder as cb
 from synth.cli import cli
 from synth.config import Settings
-from synth.encoders import load_encoder
+from synth.index.encoders import load_encoder
 from synth.store import Store
 
 pytest.importorskip("ray.data", reason="the distributed extra is not installed: pip install '.[distributed]'")
@@ -72,7 +72,7 @@ def _cmdline(pid: int) -> str:
 
 
 def test_encode_texts_on_two_workers_gives_the_single_process_vectors():
-    from synth.distributed import encode_texts
+    from synth.index.workers import encode_texts
 
     settings = Settings()
     texts = [f"{p.title} {t}" for p in cb.DEFAULT for _, t in p.passages] * 40  # 280 texts: several batches each
@@ -128,7 +128,7 @@ def test_verify_claims_with_two_workers_gives_the_single_process_verdicts(runner
 
 
 def test_a_worker_killed_mid_job_is_restarted_and_the_job_completes(workers_env):
-    from synth.distributed import judge_claims
+    from synth.judge.workers import judge_claims
 
     settings = Settings(verifier="corpus_builder:slow_overlap_verifier")  # 50 ms a claim: the job outlives the kill
     evidence = [t for p in cb.DEFAULT for _, t in p.passages]

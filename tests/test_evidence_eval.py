@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth.encoders.base import HashingEncoder
+from synth.index.encoders.base import HashingEncoder
 from synth.errors import BadInputError
-from synth.evaluate_encoders import (
+from synth.train.evaluate_encoders import (
     bootstrap_mean,
     evaluate_evidence,
     evidence_markdown,

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from synth.cli import cli
 from synth.config import Settings
-from synth.fetch import DEFAULT_IDS, fetch_papers
-from synth.sources.http import Downloader, retry_after
+from synth.ingest.collect import DEFAULT_IDS, fetch_papers
+from synth.ingest.http import Downloader, retry_after
 from synth.store import Store
 
 from fake_arxiv import API, FakeArxiv, point_cli_at, run_fetch as fetch, FakePaper, closed_port_url
@@ -317,9 +317,9 @@ def test_no_input_fetches_the_default_set(env, fake: FakeArxiv, db_path: Path) -
 def test_fetch_interrupted_after_first_paper_resumes_without_duplicates(
     settings: Settings, fake: FakeArxiv, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import synth.ingest
+    import synth.ingest.files
 
-    real = synth.ingest.ingest_file
+    real = synth.ingest.files.ingest_file
     calls = []
 
     def flaky(store, paper_id, path, meta, lang=None, **kw):
@@ -328,7 +328,7 @@ def test_fetch_interrupted_after_first_paper_resumes_without_duplicates(
             raise KeyboardInterrupt  # Ctrl-C while the second paper is being ingested
         return real(store, paper_id, path, meta, lang=lang, **kw)
 
-    monkeypatch.setattr(synth.ingest, "ingest_file", flaky)
+    monkeypatch.setattr(synth.ingest.files, "ingest_file", flaky)
     store = Store(db_path)
     with pytest.raises(KeyboardInterrupt):
         fetch_papers(store, settings, ids=[EN, DE, TWO], progress=False)
@@ -337,7 +337,7 @@ def test_fetch_interrupted_after_first_paper_resumes_without_duplicates(
     log = fetch_logs(db_path)[0]
     assert log["finished_at"] and log["events"][-1]["fault"] == "interrupted (KeyboardInterrupt)"
 
-    monkeypatch.setattr(synth.ingest, "ingest_file", real)
+    monkeypatch.setattr(synth.ingest.files, "ingest_file", real)
     outcome = fetch_papers(store, settings, ids=[EN, DE, TWO], progress=False)
     assert (outcome.fetched, outcome.skipped, outcome.failures) == (2, 1, [])
     assert {p["status"] for p in papers(db_path).values()} == {"ok"}
@@ -432,7 +432,7 @@ def test_mirror_folder_must_exist(env, tmp_path: Path) -> None:
 
 
 def test_the_real_arxiv_always_gets_three_seconds_between_requests(tmp_path: Path) -> None:
-    from synth.sources.arxiv import ArxivApi
+    from synth.ingest.arxiv import ArxivApi
 
     real = Settings(db=tmp_path / "x.db", arxiv_delay_seconds=0)
     loopback = Settings(db=tmp_path / "x.db", arxiv_delay_seconds=0, arxiv_api_url="http://127.0.0.1:9/api/query")

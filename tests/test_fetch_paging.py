@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 
 from synth.config import Settings
-from synth.fetch import fetch_papers
+from synth.ingest.collect import fetch_papers
 from synth.store import Store
 
 from fake_arxiv import API, FakeArxiv, point_cli_at, run_fetch as fetch, api_page
@@ -109,16 +109,16 @@ def test_a_larger_max_results_continues_where_the_last_run_stopped(env, fake: Fa
 def test_an_interrupted_run_resumes_at_the_page_in_hand(
     env, fake: FakeArxiv, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import synth.ingest
+    import synth.ingest.files
 
-    real = synth.ingest.ingest_file
+    real = synth.ingest.files.ingest_file
 
     def flaky(store, paper_id, path, meta, lang=None, **kw):
         if paper_id == fake.series[70]:
             raise KeyboardInterrupt  # Ctrl-C in the middle of the second page
         return real(store, paper_id, path, meta, lang=lang, **kw)
 
-    monkeypatch.setattr(synth.ingest, "ingest_file", flaky)
+    monkeypatch.setattr(synth.ingest.files, "ingest_file", flaky)
     store = Store(db_path)
     settings = Settings.from_env()
     fake.fault(fake.series[10], "503", times=None)  # one paper of page 1 fails for good
@@ -130,7 +130,7 @@ def test_an_interrupted_run_resumes_at_the_page_in_hand(
     assert (log["request"]["reached"], log["request"]["total"]) == (PAGE, TOTAL)  # page 1 done, page 2 in hand
     assert log["finished_at"] and log["failures"] == [{"id": fake.series[10], "reason": "HTTP 503 (3 attempts)"}]
 
-    monkeypatch.setattr(synth.ingest, "ingest_file", real)
+    monkeypatch.setattr(synth.ingest.files, "ingest_file", real)
     fake.faults.clear()
     outcome = fetch_papers(store, settings, query="paging", max_results=150, progress=False)
     assert outcome.failures == []
@@ -159,7 +159,7 @@ def test_a_page_failing_for_good_stops_the_listing_and_the_rerun_starts_there(en
 
 
 def test_pages_keep_the_rate_limit(fake: FakeArxiv, tmp_path: Path) -> None:
-    from synth.sources.arxiv import ArxivApi
+    from synth.ingest.arxiv import ArxivApi
 
     api = ArxivApi.from_settings(Settings(db=tmp_path / "x.db", arxiv_api_url=fake.api_url, arxiv_delay_seconds=0.3))
     pages = list(api.search_pages("paging", 120, page_size=50))
@@ -170,7 +170,7 @@ def test_pages_keep_the_rate_limit(fake: FakeArxiv, tmp_path: Path) -> None:
 
 
 def test_max_results_smaller_than_a_page_asks_only_for_that_many(fake: FakeArxiv, tmp_path: Path) -> None:
-    from synth.sources.arxiv import ArxivApi
+    from synth.ingest.arxiv import ArxivApi
 
     api = ArxivApi.from_settings(Settings(db=tmp_path / "x.db", arxiv_api_url=fake.api_url, arxiv_delay_seconds=0))
     (page,) = api.search_pages("paging", 130, start=120, page_size=50)

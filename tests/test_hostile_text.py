@@ -13,7 +13,7 @@ import pytest
 import corpus_builder as cb
 from synth.cli import cli
 from synth.errors import FetchError
-from synth.fetch import cache_file
+from synth.ingest.collect import cache_file
 from synth.store import Store
 
 HOSTILE = [

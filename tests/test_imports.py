@@ -143,7 +143,7 @@ def test_graph_resolves_relative_and_from_imports(tmp_path: Path) -> None:
 
 def test_synth_has_no_import_cycles() -> None:
     graph = import_graph()
-    assert "synth.distill" in graph and "synth.encoders.load" in graph
+    assert "synth.train.distill" in graph and "synth.index.encoders.load" in graph
     new = [sorted(c) for c in cycles(graph) if not _tolerated(c)]
     assert not new, f"import cycles in synth/: {new}"
 
@@ -151,21 +151,21 @@ def test_synth_has_no_import_cycles() -> None:
 def test_loading_an_encoder_never_imports_the_trainer() -> None:
     graph = import_graph()
     reached: set[str] = set()
-    todo = ["synth.encoders"]
+    todo = ["synth.index.encoders"]
     while todo:
         module = todo.pop()
         if module not in reached:
             reached.add(module)
             todo.extend(graph[module])
-    assert "synth.encoders.adapter" in reached and "synth.distill" not in reached
+    assert "synth.index.encoders.adapter" in reached and "synth.train.distill" not in reached
 
 
 def test_labels_is_assigned_once() -> None:
-    """The verdict labels live in synth/verifier/base.py; everything else imports them."""
+    """The verdict labels live in synth/judge/verifier/base.py; everything else imports them."""
     where = [
         f"{path.relative_to(SYNTH.parent)}:{node.lineno}"
         for path in sorted(SYNTH.rglob("*.py"))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
         if isinstance(node, ast.Name) and node.id == "LABELS" and isinstance(node.ctx, ast.Store)
     ]
-    assert [w.split(":")[0] for w in where] == ["synth/verifier/base.py"], where
+    assert [w.split(":")[0] for w in where] == ["synth/judge/verifier/base.py"], where

@@ -8,9 +8,11 @@ import pytest
 
 import corpus_builder as cb
 from synth.cli import cli
-from synth.encoders.base import HashingEncoder
+from synth.index.encoders.base import HashingEncoder
 from synth.store import Store
-from synth.verify import RunOptions, verify_claims, verify_question
+from synth.judge.run import RunParams
+from synth.judge.audit import verify_claims
+from synth.judge.question import verify_question
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 GIVEN = ["Glacial rivers carry more sediment during the summer melt than in winter."]
@@ -20,7 +22,7 @@ GIVEN = ["Glacial rivers carry more sediment during the summer melt than in wint
 def db(db_path):
     with Store(db_path) as store:
         cb.build(store)
-        verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunOptions(min_relevance=0.5))
+        verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunParams(min_relevance=0.5))
         verify_claims(store, GIVEN, HashingEncoder(), cb.OverlapVerifier(), input_file="claims.txt")
     return db_path
 

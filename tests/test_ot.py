@@ -1,4 +1,4 @@
-"""synth.ot against POT: balanced and unbalanced Sinkhorn plans, the EMD limit, masks, gradients, scores."""
+"""synth.index.ot against POT: balanced and unbalanced Sinkhorn plans, the EMD limit, masks, gradients, scores."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ot as pot
 import pytest
 import torch
 
-from synth.ot import alignment_score, cosine_cost, ot_cost, ot_distance, sinkhorn_log
+from synth.index.ot import alignment_score, cosine_cost, ot_cost, ot_distance, sinkhorn_log
 
 
 def _batch(seed: int = 0):
@@ -128,7 +128,7 @@ def test_alignment_score_prefers_the_passage_that_covers_the_claim():
 
 
 def test_unbalanced_loss_cannot_be_won_by_transporting_nothing():
-    from synth.losses import OTDistillLoss
+    from synth.train.losses import OTDistillLoss
 
     x, mx, y, my = _batch(6)
     loss = OTDistillLoss(reg=0.05, tau=0.1)

@@ -21,10 +21,10 @@ from pdfgen import (
     two_column_paper,
 )
 
-import synth.sources.pdf as pdfmod
+import synth.ingest.pdf as pdfmod
 from synth.errors import PdfError
-from synth.sources.passages import Paragraph, build_passages, join_line, sentence_spans
-from synth.sources.pdf import check_pdf_bytes, parse_pdf
+from synth.ingest.passages import Paragraph, build_passages, join_line, sentence_spans
+from synth.ingest.pdf import check_pdf_bytes, parse_pdf
 
 
 @pytest.fixture(scope="module")

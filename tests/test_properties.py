@@ -18,18 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synth.claims import split_sentences
+from synth.ingest.sentences import split_sentences
 from synth.errors import BadArxivIdError, BadInputError, PdfError, SynthError
-from synth.seeds import MAX_CLAIM_CHARS, SeedReport, parse_report
-from synth.sources.arxiv_ids import (
-    ArxivId,
-    find_arxiv_ids,
-    parse_arxiv_id,
-    parse_arxiv_ids,
-    references_section,
-)
-from synth.sources.local import decode_text, read_text_file
-from synth.sources.passages import (
+from synth.ingest.seeds import MAX_CLAIM_CHARS, SeedReport, parse_report
+from synth.ingest.arxiv_ids import ArxivId, find_arxiv_ids, parse_arxiv_id, parse_arxiv_ids, references_section
+from synth.ingest.text import decode_text, read_text_file
+from synth.ingest.passages import (
     CONTROL,
     MAX_PASSAGE_CHARS,
     Limits,
@@ -38,7 +32,7 @@ from synth.sources.passages import (
     join_line,
     sentence_spans,
 )
-from synth.sources.pdf import check_pdf_bytes, parse_pdf
+from synth.ingest.pdf import check_pdf_bytes, parse_pdf
 
 settings.register_profile("default", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", deadline=None, max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
@@ -183,7 +177,7 @@ def test_parse_report_on_any_file_returns_claims_or_a_synth_error(data: bytes) -
 # -- claims files (synth verify --claims) ----------------------------------------------------------------
 @given(st.one_of(st.binary(max_size=2000), text_ish.map(lambda t: t.encode("utf-8", "surrogatepass"))))
 def test_read_claims_file_on_any_bytes(data: bytes) -> None:
-    from synth.verify import read_claims_file
+    from synth.judge.audit import read_claims_file
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "claims.txt"

@@ -7,10 +7,12 @@ import pytest
 
 import corpus_builder as cb
 from synth.cli import cli
-from synth.encoders.base import HashingEncoder
-from synth.report import md_escape, render
+from synth.index.encoders.base import HashingEncoder
+from synth.report.render import md_escape, render
 from synth.store import Store
-from synth.verify import RunOptions, verify_claims, verify_question
+from synth.judge.run import RunParams
+from synth.judge.audit import verify_claims
+from synth.judge.question import verify_question
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 HOSTILE = cb.Paper(
@@ -30,7 +32,7 @@ def store(db_path):
     log = s.log_fetch_start("query", {"query": "optimal transport"})
     s.log_fetch_finish(log, hits=7, fetched=5, skipped=1, failures=[{"id": "x", "reason": "404"}])
     # the hashing test encoder is a bag of words: its z scale is far below a real encoder's, so the bar is lowered
-    verify_question(s, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunOptions(min_relevance=0.5))
+    verify_question(s, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunParams(min_relevance=0.5))
     return s
 
 
@@ -142,7 +144,7 @@ def test_report_command_unknown_run_and_formats(runner, store, db_path):
 
 
 def test_a_synth_report_parses_back_to_its_claims(store):
-    from synth.seeds import parse_report
+    from synth.ingest.seeds import parse_report
 
     seed = parse_report(render(store, fmt="md"))
     texts = [r["text"] for r in store.db.query("SELECT text FROM claims ORDER BY position")]

@@ -24,7 +24,7 @@ def _translate(text: str, lang: str) -> str:
 
 @pytest.fixture()
 def folders(tmp_path):
-    from synth.bitext import is_train
+    from synth.train.bitext import is_train
 
     nli = tmp_path / "shared" / "nli"
     nli.mkdir(parents=True)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 import corpus_builder as cb
-from synth.encoders.base import HashingEncoder
-from synth.retrieve import Retriever, bm25_search, fts_query, rrf
+from synth.index.encoders.base import HashingEncoder
+from synth.index.retrieve import Retriever, bm25_search, fts_query, rrf
 from synth.store import Store
 
 
@@ -57,7 +57,7 @@ def test_truncated_text_is_matched_back_to_its_whole_sentence(db_path):
 @pytest.mark.slow
 def test_cross_lingual_evidence_with_the_multilingual_encoder(db_path):
     from synth.config import Settings
-    from synth.encoders import load_encoder
+    from synth.index.encoders import load_encoder
 
     enc = load_encoder("e5-small", Settings.from_env())
     r = Retriever(cb.build(Store(db_path)), enc)

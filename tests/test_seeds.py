@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from synth.errors import BadInputError
-from synth.seeds import parse_report
+from synth.ingest.seeds import parse_report
 
 TSV_REPORT = """
 

@@ -10,20 +10,19 @@ import pytest
 import corpus_builder as cb
 from synth.cli import cli
 from synth.store import Store
-from synth.synthesis import (
-    PassageRefs,
+from synth.index.retrieve import PassageRefs
+from synth.judge.relevance import (
     PaperRelevance,
-    build_answer,
-    build_findings,
-    group_findings,
     mentions,
     narrow_by_names,
     null_z,
     question_names,
     relevant_papers,
-    spread_claims,
     word_set,
 )
+from synth.judge.answer import build_answer
+from synth.judge.findings import build_findings, group_findings
+from synth.judge.select import spread_claims
 
 QUESTION = "Does optimal transport distillation improve cross-lingual retrieval for low-resource languages?"
 

@@ -8,14 +8,23 @@ import numpy as np
 import pytest
 
 from synth.config import Settings
-from synth.encoders.base import HashingEncoder
+from synth.index.encoders.base import HashingEncoder
 from synth.errors import ModelError
-from synth.verifier import LABELS, artifact_dir, load_verifier
-from synth.verifier.features import SCALAR_NAMES, direction, entities, negation_count, numbers, scalar_features
-from synth.verifier.interact import InteractConfig, fit_interact
-from synth.verifier.model import AGG_NAMES, Aggregator, FeatureVerifier, StanceHead, from_folder, load, save, softmax
-from synth.verifier.pairs import EncodedText, feature_names, pair_features
-from synth.verifier.perturb import change_number, flip_direction, toggle_negation
+from synth.judge.verifier import LABELS, artifact_dir, load_verifier
+from synth.judge.verifier.features import SCALAR_NAMES, direction, entities, negation_count, numbers, scalar_features
+from synth.judge.verifier.interact import InteractConfig, fit_interact
+from synth.judge.verifier.model import (
+    AGG_NAMES,
+    Aggregator,
+    FeatureVerifier,
+    StanceHead,
+    from_folder,
+    load,
+    save,
+    softmax,
+)
+from synth.judge.verifier.pairs import EncodedText, feature_names, pair_features
+from synth.train.verifier.perturb import change_number, flip_direction, toggle_negation
 
 
 def cue(claim: str, evidence: str, name: str) -> float:
@@ -183,7 +192,7 @@ def test_verifier_with_interaction_head_round_trips(tmp_path):
 
 
 def test_fold_heads_ship_as_an_ensemble_that_round_trips(tmp_path):
-    from synth.verifier.model import Ensemble
+    from synth.judge.verifier.model import Ensemble
 
     v = _toy_verifier()
     rng = np.random.default_rng(3)
@@ -276,15 +285,15 @@ class _HashCache:
         self.enc = HashingEncoder(dim)
 
     def get(self, kind: str, text: str, dtype=np.float32):
-        from synth.verifier.pairs import encode_texts
+        from synth.judge.verifier.pairs import encode_texts
 
         e = encode_texts(self.enc, [text], kind)[0]
         return EncodedText(e.vec, e.tokens.astype(dtype))
 
 
 def test_fit_all_writes_a_loadable_verifier_and_resumes_from_checkpoints(tmp_path, monkeypatch):
-    import synth.verifier.interact as interact_mod
-    from synth.verifier import train
+    import synth.judge.verifier.interact as interact_mod
+    from synth.train.verifier import fit_features as train
 
     rng = random.Random(0)
     facts = [f"Model {chr(65 + i)} improves recall on language {i} by {i + 2} points." for i in range(24)]
@@ -325,7 +334,7 @@ def test_rounded_and_spelled_out_numbers_are_not_a_mismatch():
 
 
 def test_alignment_can_only_speak_for_or_against_not_enough_info():
-    from synth.verifier.train import TiedSoftmax
+    from synth.train.verifier.fit_features import TiedSoftmax
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 600)
@@ -344,7 +353,7 @@ def test_alignment_can_only_speak_for_or_against_not_enough_info():
 def test_aggregator_weights_count_like_repeated_rows():
     """A claim set of weight 2 pulls the aggregator as two copies of it would (how train_cross keeps one large family
     of sets, data/xling_train, from outweighing the others); no weights is every weight 1."""
-    from synth.verifier.train import TiedSoftmax, fit_aggregator
+    from synth.train.verifier.fit_features import TiedSoftmax, fit_aggregator
 
     rng = np.random.default_rng(1)
     y = rng.integers(0, 3, 300)
@@ -364,7 +373,7 @@ def test_aggregator_weights_count_like_repeated_rows():
 
 def test_calibration_weights_count_like_repeated_cases():
     """ECE and the temperature, weighted, equal their values on the data with each case repeated weight times."""
-    from synth.verifier.calibrate import ece, fit_temperature
+    from synth.judge.verifier.calibrate import ece, fit_temperature
 
     rng = np.random.default_rng(2)
     conf, correct = rng.random(200), rng.random(200) < 0.6
@@ -378,7 +387,7 @@ def test_calibration_weights_count_like_repeated_cases():
 
 
 def test_confidence_map_is_monotone_and_not_pinned_by_extremes():
-    from synth.verifier.train import fit_confidence_map
+    from synth.train.verifier.fit_features import fit_confidence_map
 
     rng = np.random.default_rng(1)
     p = rng.uniform(0.34, 0.99, 2000)

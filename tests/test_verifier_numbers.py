@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.verifier.numbers import canonical_numbers
+from synth.judge.verifier.numbers import canonical_numbers
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_text_without_a_rewritable_number_is_unchanged(text):
 def test_the_cross_encoder_tokenises_canonical_numbers(tmp_path):
     from transformers import BertTokenizerFast
 
-    from synth.verifier.cross import tokenize_pairs
+    from synth.judge.verifier.cross import tokenize_pairs
 
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "query", ":", "passage", "fell", "by", "15", ".", "7", "%", ",",
              "percent", "prozent"]
@@ -60,7 +60,7 @@ def test_approximate_restatements_hedge_and_round_or_clearly_change_the_number()
     import random
     import re
 
-    from synth.verifier.perturb import HEDGES, approximate_number
+    from synth.train.verifier.perturb import HEDGES, approximate_number
 
     rng = random.Random(0)
     for text, rounded in (("OPTICAL improves MRR@10 by 4.1 points on Swahili.", 4.0),

@@ -131,7 +131,7 @@ def test_progress_goes_to_stderr_and_stdout_keeps_only_the_summary(runner, corpu
 
 
 def test_a_sentence_repeated_across_papers_is_boilerplate_not_a_claim():
-    from synth.verify import repeated_sentences
+    from synth.judge.question import repeated_sentences
 
     note = "This summary was written for the demo corpus and is not the original paper."
     rows = [{"paper_id": p, "text": f"{note} Paper {p} improves recall by {i} points."} for i, p in enumerate("abc")]
@@ -148,7 +148,7 @@ def test_empty_claims_file_is_a_one_line_error(runner, corpus, tmp_path):
 
 def test_claims_files_in_other_encodings_are_read_and_binary_is_refused(tmp_path):
     from synth.errors import BadInputError
-    from synth.verify import read_claims_file
+    from synth.judge.audit import read_claims_file
 
     claims = ["Le modèle surpasse la traduction de 13,7 points.", "Das Modell übertrifft mBERT\x1c deutlich."]
     for encoding in ("latin-1", "utf-16", "utf-16-le", "utf-8-sig"):

@@ -7,7 +7,7 @@ import pytest
 import corpus_builder as cb
 from synth.config import Settings
 from synth.store import Store
-from synth.verify import verify_claims
+from synth.judge.audit import verify_claims
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +22,8 @@ SUPPORT_ONLY_IN_SWAHILI = cb.Paper(
 
 @pytest.fixture(scope="module")
 def models():
-    from synth.encoders import load_encoder
-    from synth.verifier import artifact_dir, load_verifier
+    from synth.index.encoders import load_encoder
+    from synth.judge.verifier import artifact_dir, load_verifier
 
     if not (artifact_dir() / "verifier.json").is_file():
         pytest.skip("the shipped verifier weights are not built yet (scripts/train_verifier.py)")

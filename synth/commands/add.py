@@ -15,8 +15,8 @@ from ..config import Settings
 @click.pass_obj
 def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str | None, quiet: bool) -> None:
     """Add local PDF, .txt and .md files (folders recursively) as papers; re-adding the same file is a no-op."""
-    from ..ingest import add_paths
-    from ..sources.passages import Limits
+    from ..ingest.files import add_paths
+    from ..ingest.passages import Limits
     from ..store import open_store
 
     if lang is not None and not (lang.isalpha() and 2 <= len(lang) <= 3):

@@ -21,7 +21,7 @@ from ..errors import BadInputError
 @click.pass_obj
 def browse(settings: Settings, host: str, port: int, open_browser: bool, print_metadata: bool) -> None:
     """Browse the database in Datasette: described tables and canned queries (needs synth[browse])."""
-    from ..browse import metadata, require_datasette, serve
+    from ..report.browse import metadata, require_datasette, serve
     from ..store import open_store
 
     if not Path(settings.db).is_file():

@@ -7,20 +7,19 @@ import json
 import click
 
 from ..config import Settings
-
-VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+from ..judge.verifier.base import LABELS
 
 
 @click.command()
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest run).")
 @click.option(
-    "--verdict", type=click.Choice(VERDICTS, case_sensitive=False), help="Only the claims with this verdict."
+    "--verdict", type=click.Choice(LABELS, case_sensitive=False), help="Only the claims with this verdict."
 )
 @click.option("--json", "as_json", is_flag=True, help="A JSON array on stdout.")
 @click.pass_obj
 def claims(settings: Settings, run_id: int | None, verdict: str | None, as_json: bool) -> None:
     """List a run's claims: position, verdict, confidence, language, paper, page, claim."""
-    from ..results import evidence_json
+    from ..judge.claim import evidence_json
     from ..store import open_store
 
     with open_store(settings) as store:

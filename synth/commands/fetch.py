@@ -35,7 +35,7 @@ def fetch(
     quiet: bool,
 ) -> None:
     """Fetch papers (metadata, PDF, passages) into the database; with no input, the OT-CLIR set."""
-    from ..fetch import fetch_papers
+    from ..ingest.collect import fetch_papers
     from ..store import open_store
 
     if all_results:

@@ -4,43 +4,21 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
-
 import click
 
 from ..config import Settings
 from ..errors import BadInputError, MissingExtraError
 
 
-def _encode_texts():
-    """synth.distributed.encode_texts, or a one-line error when Ray (the [distributed] extra) is missing."""
+def _embed_on_workers():
+    """synth.index.workers.embed_on_workers, or a one-line error when Ray (the [distributed] extra) is missing."""
     try:
-        from ..distributed import encode_texts
+        from ..index.workers import embed_on_workers
     except ImportError as exc:
         raise MissingExtraError(
             '--workers / --ray-address need Ray: install the [distributed] extra (pip install "synth[distributed]")'
         ) from exc
-    return encode_texts
-
-
-def embed_on_workers(store: Any, enc: Any, settings: Settings, encoder_name: str, workers: int | None, address: str | None) -> int:
-    """Encode every passage text the cache lacks in one distributed job (one Ray start); returns how many."""
-    from ..encoders.cache import cache_key, text_sha256
-
-    encode_texts = _encode_texts()
-    model = cache_key(enc, "passage")
-    todo: dict[str, str] = {}
-    for batch in store.passage_texts():
-        shas = [text_sha256(t) for _, t in batch]
-        missing = store.missing_vectors(model, shas)
-        todo.update((sha, t) for sha, (_, t) in zip(shas, batch) if sha in missing)
-    if not todo:
-        return 0
-    vecs = encode_texts(list(todo.values()), "passage", settings, encoder_name, workers, address)
-    items = list(zip(todo, vecs))
-    for start in range(0, len(items), 1000):
-        store.save_vectors(model, items[start : start + 1000])
-    return len(items)
+    return embed_on_workers
 
 
 @click.command()
@@ -51,7 +29,7 @@ def embed_on_workers(store: Any, enc: Any, settings: Settings, encoder_name: str
 @click.pass_obj
 def index(settings: Settings, encoder: str | None, rebuild: bool, workers: int | None, ray_address: str | None) -> None:
     """Embed every passage not embedded yet and build or update the ANN index; prints one summary line."""
-    from .. import ann
+    from ..index import ann
     from ..store import open_store
     from .verify import load_encoder
 
@@ -65,7 +43,8 @@ def index(settings: Settings, encoder: str | None, rebuild: bool, workers: int |
         enc = load_encoder(name, settings)
         encoded = 0
         if workers is not None or ray_address is not None:
-            encoded = embed_on_workers(store, enc, settings, name, workers, ray_address)
+            texts = (text for batch in store.passage_texts() for _, text in batch)
+            encoded = _embed_on_workers()(store, enc, texts, "passage", settings, name, workers, ray_address)
         log = (lambda line: click.echo(line, err=True)) if settings.verbose else None
         res = ann.sync(store, enc, rebuild=rebuild, progress=not settings.quiet, log=log,
                        expansion_add=settings.ann_expansion_add)

@@ -24,11 +24,11 @@ def report(settings: Settings, run_id: int | None, fmt: str) -> None:
 
     with open_store(settings) as store:
         if fmt in ("bib", "csl"):
-            from ..bib import render_references
+            from ..report.bib import render_references
 
             text = render_references(store, run_id, fmt)
         else:
-            from ..report import render
+            from ..report.render import render
 
             text = render(store, run_id, fmt)
     click.echo(text, nl=False)

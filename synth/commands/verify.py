@@ -5,24 +5,28 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import click
 
 from ..config import Settings
 from ..errors import BadInputError
 
+if TYPE_CHECKING:
+    from ..judge.claim import Claim
+    from ..judge.run import RunParams
+
 
 def load_encoder(name: str, settings: Settings) -> Any:
     """The named encoder (`hashing` needs no weights); imported here so `synth --help` stays instant."""
-    from ..encoders import load_encoder as _load
+    from ..index.encoders import load_encoder as _load
 
     return _load(name, settings)
 
 
 def load_verifier(settings: Settings, nli: str | None) -> Any:
     """The shipped verifier (or an NLI cross-encoder when `nli` names one); tests replace this seam."""
-    from ..verifier import load_verifier as _load
+    from ..judge.verifier import load_verifier as _load
 
     return _load(settings, nli=nli)
 
@@ -67,85 +71,106 @@ def verify(
     ray_address: str | None,
 ) -> None:
     """Verify claims against evidence from the whole corpus; prints the run id and verdict counts."""
-    from ..store import open_store
-    from ..verify import GivenClaim, RunOptions, read_claims_file, verify_claims, verify_question
+    from ..judge.run import RunParams
 
     given = [x for x in (question, claims_file, report_file) if x is not None]
+    params = RunParams(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance,
+                       encoder_name=encoder, nli=nli)  # fmt: skip
     if resume is not None:
         if given:
             raise BadInputError("--resume takes the question or claims of the run it continues; give neither")
-        with open_store(settings) as store:
-            run = store.run(resume)
-        stored = json.loads(run.get("settings") or "{}")
-        question, claims_file, report_file = _inputs_of(run)
-        encoder = encoder or stored.get("encoder_name")
-        nli = nli or stored.get("nli")
-        max_papers, max_claims, k = stored.get("max_papers", max_papers), stored.get("max_claims", max_claims), stored.get("k", k)
-        min_relevance = stored.get("min_relevance", min_relevance)
+        question, claims_file, report_file, params = _resumed(settings, resume, params)
     elif len(given) != 1:
         raise BadInputError("give exactly one of --question, --claims FILE, --claims-from-report FILE or --resume RUN")
     if question is not None and not question.strip():
         raise BadInputError("the question is empty")
-    items: list[GivenClaim] = []
-    title = ""
-    seed_question = ""
-    if claims_file is not None:
-        items = read_claims_file(claims_file)
-        if not items:
-            raise BadInputError(f"no claims in {claims_file}")
-    elif report_file is not None:
-        from ..seeds import parse_report
-        from pathlib import Path
+    params.encoder_name = params.encoder_name or settings.encoder
+    items, seed_question = _given_claims(claims_file, report_file, params)
+    run_id, n_judged = _run(settings, params, question, items, seed_question, claims_file or report_file, as_json,
+                            resume, workers, ray_address)  # fmt: skip
+    from ..store import open_store
 
-        seed = parse_report(Path(report_file))
-        items = [GivenClaim(c.text, c.verified, c.confidence, c.truncated) for c in seed.claims]
-        title, seed_question = seed.title, seed.question
-
-    with open_store(settings) as store, _ray(workers, ray_address) as pool:
-        if store.passage_count() == 0:
-            raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
-        enc = load_encoder(encoder or settings.encoder, settings)
-        ver = load_verifier(settings, nli)
-        enc_name = encoder or settings.encoder
-        opts = RunOptions(max_papers=max_papers, max_claims=max_claims, k=k, min_relevance=min_relevance,
-                          encoder_name=enc_name, nli=nli)  # fmt: skip
-        progress = not settings.quiet
-        emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
-        judge_many = None
-        if pool is not None:
-            from ..distributed import embed_on_workers, judge_claims
-
-            embed_on_workers(store, enc, [r["text"] for r in store.all_passages()], "passage", settings, enc_name, pool)
-            judge_many = partial(judge_claims, settings=settings, nli=nli, workers=pool)
-        if question is not None:
-            run_id, results = verify_question(store, question, enc, ver, opts, progress=progress, on_result=emit, resume=resume,
-                                              settings=settings)
-        else:
-            run_id, results = verify_claims(
-                store,
-                items,
-                enc,
-                ver,
-                opts,
-                input_file=claims_file or report_file,
-                input_kind="report" if report_file else "claims",
-                question=seed_question,
-                title=title,
-                progress=progress,
-                on_result=emit,
-                resume=resume,
-                judge_many=judge_many,
-                settings=settings,
-            )
+    with open_store(settings) as store:
         counts = json.loads(store.run(run_id).get("counts") or "{}")
     summary = (
         f"run {run_id}: {counts.get('claims', 0)} claims: {counts.get('SUPPORTED', 0)} SUPPORTED, "
         f"{counts.get('REFUTED', 0)} REFUTED, {counts.get('NOT_ENOUGH_INFO', 0)} NOT_ENOUGH_INFO"
     )
     if resume is not None:
-        summary += f" ({len(results)} judged now, the others before the interruption)"
+        summary += f" ({n_judged} judged now, the others before the interruption)"
     # With --json stdout carries only the JSON lines; the summary goes to stderr.
     click.echo(summary, err=as_json)
+
+
+def _resumed(settings: Settings, run_id: int, given: RunParams) -> tuple[str | None, str | None, str | None, RunParams]:
+    """The inputs and parameters of interrupted run `run_id` (an --encoder or --nli given now still wins)."""
+    from ..judge.run import RunParams
+    from ..store import open_store
+
+    with open_store(settings) as store:
+        run = store.run(run_id)
+    stored = json.loads(run.get("settings") or "{}")
+    params = RunParams.from_stored(stored, max_papers=given.max_papers, max_claims=given.max_claims, k=given.k,
+                                   min_relevance=given.min_relevance)  # fmt: skip
+    params.encoder_name = given.encoder_name or params.encoder_name
+    params.nli = given.nli or params.nli
+    return (*_inputs_of(run), params)
+
+
+def _given_claims(claims_file: str | None, report_file: str | None, params: RunParams) -> tuple[list[Claim], str]:
+    """The claims of a claims file or a report's claims table (and the report's question); sets the input's kind and
+    title on `params`."""
+    from ..judge.claim import Claim
+
+    if claims_file is not None:
+        from ..judge.audit import read_claims_file
+
+        items = read_claims_file(claims_file)
+        if not items:
+            raise BadInputError(f"no claims in {claims_file}")
+        params.input_kind = "claims"
+        return items, ""
+    if report_file is not None:
+        from pathlib import Path
+
+        from ..ingest.seeds import parse_report
+
+        seed = parse_report(Path(report_file))
+        params.input_kind, params.input_title = "report", seed.title
+        return [Claim(c.text, truncated=c.truncated) for c in seed.claims], seed.question
+    return [], ""
+
+
+def _run(settings: Settings, params: RunParams, question: str | None, items: list[Claim], seed_question: str,
+         input_file: str | None, as_json: bool, resume: int | None, workers: int | None,
+         ray_address: str | None) -> tuple[int, int]:  # fmt: skip
+    """Run the question or the given claims; (run id, claims judged in this call)."""
+    from ..judge.audit import verify_claims
+    from ..judge.question import verify_question
+    from ..store import open_store
+
+    with open_store(settings) as store, _ray(workers, ray_address) as pool:
+        if store.passage_count() == 0:
+            raise BadInputError("no papers with text in the database: add some first (synth fetch / synth add)")
+        enc = load_encoder(params.encoder_name, settings)
+        ver = load_verifier(settings, params.nli)
+        progress = not settings.quiet
+        emit = (lambda r: click.echo(json.dumps(r.as_json(), ensure_ascii=False))) if as_json else None
+        judge_many = None
+        if pool is not None:
+            from ..index.workers import embed_on_workers
+            from ..judge.workers import judge_claims
+
+            embed_on_workers(store, enc, [r["text"] for r in store.all_passages()], "passage", settings, params.encoder_name, pool)
+            judge_many = partial(judge_claims, settings=settings, nli=params.nli, workers=pool)
+        if question is not None:
+            run_id, results = verify_question(store, question, enc, ver, params, progress=progress, on_result=emit,
+                                              resume=resume, settings=settings)  # fmt: skip
+        else:
+            run_id, results = verify_claims(store, items, enc, ver, params, input_file=input_file,
+                                            question=seed_question, progress=progress, on_result=emit, resume=resume,
+                                            judge_many=judge_many, settings=settings)  # fmt: skip
+    return run_id, len(results)
 
 
 @contextmanager
@@ -154,7 +179,7 @@ def _ray(workers: int | None, address: str | None) -> Iterator[int | None]:
     if workers is None and address is None:
         yield None
         return
-    from ..distributed import ray_cluster
+    from ..index.workers import ray_cluster
 
     with ray_cluster(workers, address) as pool:
         yield pool

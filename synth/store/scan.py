@@ -1,6 +1,6 @@
 """Passage access that does not hold the corpus in memory: scans in id order, look-ups by id, by paper, by position.
 
-The ANN index (synth/ann.py) and the large-corpus mode of the retriever use these instead of `all_passages`.
+The ANN index (synth/index/ann.py) and the large-corpus mode of the retriever use these instead of `all_passages`.
 """
 
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""Datasette metadata shipped with synth (package data: metadata.yaml, browse.css); used by synth.browse."""
