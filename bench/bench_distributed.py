@@ -65,7 +65,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="comma-separated pool sizes to compare")
     args = ap.parse_args()
     settings = Settings.from_env()
-    encoder = args.encoder or settings.encoder
+    encoder = args.encoder or settings.encoder.name
     texts = passages(args.n)
     print(f"{len(texts)} passages, {sum(map(len, texts)) / len(texts):.0f} characters on average, encoder {encoder}")
     rates: dict[int, float] = {}

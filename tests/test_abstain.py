@@ -83,7 +83,7 @@ def test_verdict_reason_for_any_verifier():
 def test_shipped_thresholds_load_and_the_setting_restores_the_old_verdicts(monkeypatch):
     rule = load_abstention(Path(str(artifact_dir())))
     assert rule is not None and 0.0 <= rule.supported <= 1.0 and 0.0 <= rule.refuted <= 1.0
-    on = load_verifier(Settings(verifier_model="features"), encoder=HashingEncoder(384))
+    on = load_verifier(Settings().replace(verifier_model="features"), encoder=HashingEncoder(384))
     assert on.abstention == rule and ("+abstain" in on.id) == rule.active
     monkeypatch.setenv("SYNTH_VERIFIER_ABSTAIN", "0")
     off = load_verifier(Settings.from_env(verifier_model="features"), encoder=HashingEncoder(384))

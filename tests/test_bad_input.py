@@ -426,10 +426,10 @@ def test_a_database_that_cannot_be_used_is_one_error_line(kind: str, command: li
 def test_limits_default_to_the_settings_defaults_and_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     defaults = Settings()
     for name in Limits.__dataclass_fields__:
-        assert getattr(DEFAULT_LIMITS, name) == getattr(defaults, name), name
+        assert getattr(DEFAULT_LIMITS, name) == getattr(defaults.limits, name), name
     monkeypatch.setenv("SYNTH_MAX_PDF_PAGES", "7")
     monkeypatch.setenv("SYNTH_MAX_PASSAGE_CHARS", "300")
-    limits = Limits.from_settings(Settings.from_env())
+    limits = Settings.from_env().limits
     assert (limits.max_pdf_pages, limits.max_passage_chars) == (7, 300)
 
 

@@ -130,7 +130,7 @@ def test_verify_claims_with_two_workers_gives_the_single_process_verdicts(runner
 def test_a_worker_killed_mid_job_is_restarted_and_the_job_completes(workers_env):
     from synth.judge.workers import judge_claims
 
-    settings = Settings(verifier="corpus_builder:slow_overlap_verifier")  # 50 ms a claim: the job outlives the kill
+    settings = Settings().replace(verifier_plugin="corpus_builder:slow_overlap_verifier")  # 50 ms a claim: the job outlives the kill
     evidence = [t for p in cb.DEFAULT for _, t in p.passages]
     asks = [(CLAIMS[i % len(CLAIMS)], evidence[i % 5 : i % 5 + 3], [0.3, 0.2, 0.1]) for i in range(80)]
     want = [cb.OverlapVerifier().judge(*a) for a in asks]

@@ -434,8 +434,8 @@ def test_mirror_folder_must_exist(env, tmp_path: Path) -> None:
 def test_the_real_arxiv_always_gets_three_seconds_between_requests(tmp_path: Path) -> None:
     from synth.ingest.arxiv import ArxivApi
 
-    real = Settings(db=tmp_path / "x.db", arxiv_delay_seconds=0)
-    loopback = Settings(db=tmp_path / "x.db", arxiv_delay_seconds=0, arxiv_api_url="http://127.0.0.1:9/api/query")
+    real = Settings().replace(db=tmp_path / "x.db", arxiv_delay_seconds=0)
+    loopback = Settings().replace(db=tmp_path / "x.db", arxiv_delay_seconds=0, arxiv_api_url="http://127.0.0.1:9/api/query")
     assert ArxivApi.from_settings(real).delay_seconds == 3.0
     assert ArxivApi.from_settings(loopback).delay_seconds == 0
     client = ArxivApi.from_settings(loopback).client

@@ -161,7 +161,7 @@ def test_a_page_failing_for_good_stops_the_listing_and_the_rerun_starts_there(en
 def test_pages_keep_the_rate_limit(fake: FakeArxiv, tmp_path: Path) -> None:
     from synth.ingest.arxiv import ArxivApi
 
-    api = ArxivApi.from_settings(Settings(db=tmp_path / "x.db", arxiv_api_url=fake.api_url, arxiv_delay_seconds=0.3))
+    api = ArxivApi.from_settings(Settings().replace(db=tmp_path / "x.db", arxiv_api_url=fake.api_url, arxiv_delay_seconds=0.3))
     pages = list(api.search_pages("paging", 120, page_size=50))
     assert [(p.start, p.end, len(p.papers), p.total) for p in pages] == [(0, 50, 50, TOTAL), (50, 100, 50, TOTAL), (100, 120, 20, TOTAL)]
     assert [q["max_results"][0] for q in fake.api_requests()] == ["50", "50", "50"]  # the client's page size
@@ -172,7 +172,7 @@ def test_pages_keep_the_rate_limit(fake: FakeArxiv, tmp_path: Path) -> None:
 def test_max_results_smaller_than_a_page_asks_only_for_that_many(fake: FakeArxiv, tmp_path: Path) -> None:
     from synth.ingest.arxiv import ArxivApi
 
-    api = ArxivApi.from_settings(Settings(db=tmp_path / "x.db", arxiv_api_url=fake.api_url, arxiv_delay_seconds=0))
+    api = ArxivApi.from_settings(Settings().replace(db=tmp_path / "x.db", arxiv_api_url=fake.api_url, arxiv_delay_seconds=0))
     (page,) = api.search_pages("paging", 130, start=120, page_size=50)
     assert (page.start, page.end, page.papers[0].id) == (120, 130, fake.series[120])
     assert fake.api_requests()[0]["max_results"] == ["10"] and fake.api_requests()[0]["start"] == ["120"]

@@ -16,7 +16,6 @@ from ..config import Settings
 def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str | None, quiet: bool) -> None:
     """Add local PDF, .txt and .md files (folders recursively) as papers; re-adding the same file is a no-op."""
     from ..ingest.files import add_paths
-    from ..ingest.passages import Limits
     from ..store import open_store
 
     if lang is not None and not (lang.isalpha() and 2 <= len(lang) <= 3):
@@ -35,7 +34,7 @@ def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str
             lang=lang.lower() if lang else None,
             title=title,
             progress=progress,
-            limits=Limits.from_settings(settings),
+            limits=settings.limits,
         )
     click.echo(result.summary())
     if not result.files:

@@ -53,11 +53,11 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
             max_length: int, split: str, en_anchor: bool, projection: str, name: str | None, out_dir: Path | None,
             threads: int, no_cache: bool) -> None:
     """Distil the teacher into a LoRA adapter on the student (OT, KD or both) and save it as an artefact."""
-    from ..train import bitext
     from ..artifacts import ENCODERS_DIR
-    from ..train.distill import artifact_meta, train
-    from ..index.encoders import load_encoder
     from ..errors import BadInputError
+    from ..index.encoders import load_encoder
+    from ..train import bitext
+    from ..train.distill import artifact_meta, train
 
     if (name is None) == (out_dir is None):
         raise BadInputError("give exactly one of --out NAME or --out-dir PATH")
@@ -112,8 +112,8 @@ def eval_group() -> None:
 def eval_encoders(settings: Settings, task: str, files: tuple[Path, ...], claims_file: Path, names: str, split: str,
                   boot: int, seed: int, as_json: bool, png: Path | None, threads: int) -> None:
     """Retrieval quality of encoders: bitext (top-1, MRR per file and direction) or cross-lingual evidence."""
-    from ..train import bitext
     from ..errors import BadInputError
+    from ..train import bitext
     from ..train.evaluate_encoders import (
         ALIASES,
         bar_chart,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
 from ..config import Settings
@@ -45,7 +43,7 @@ def fetch(
             raise BadInputError("--all needs --query" if not query else "--all and --max-results N contradict each other")
         max_results = 0
     if api_url:
-        settings = dataclasses.replace(settings, arxiv_api_url=api_url)
+        settings = settings.replace(arxiv_api_url=api_url)
     with open_store(settings) as store:
         outcome = fetch_papers(
             store,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+
 import click
 
 from ..config import Settings
@@ -35,7 +36,7 @@ def index(settings: Settings, encoder: str | None, rebuild: bool, workers: int |
 
     if not ann.available():
         raise MissingExtraError('synth index needs usearch: install the [scale] extra (pip install "synth[scale]")')
-    name = encoder or settings.encoder
+    name = encoder or settings.encoder.name
     started = time.perf_counter()
     with open_store(settings) as store:
         if store.passage_count() == 0:
@@ -47,7 +48,7 @@ def index(settings: Settings, encoder: str | None, rebuild: bool, workers: int |
             encoded = _embed_on_workers()(store, enc, texts, "passage", settings, name, workers, ray_address)
         log = (lambda line: click.echo(line, err=True)) if settings.verbose else None
         res = ann.sync(store, enc, rebuild=rebuild, progress=not settings.quiet, log=log,
-                       expansion_add=settings.ann_expansion_add)
+                       expansion_add=settings.ann.expansion_add)
         res.encoded += encoded
     how = f", rebuilt ({res.rebuilt})" if res.rebuilt and res.rebuilt != "no index yet" else ""
     click.echo(

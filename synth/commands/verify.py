@@ -84,7 +84,7 @@ def verify(
         raise BadInputError("give exactly one of --question, --claims FILE, --claims-from-report FILE or --resume RUN")
     if question is not None and not question.strip():
         raise BadInputError("the question is empty")
-    params.encoder_name = params.encoder_name or settings.encoder
+    params.encoder_name = params.encoder_name or settings.encoder.name
     items, seed_question = _given_claims(claims_file, report_file, params)
     run_id, n_judged = _run(settings, params, question, items, seed_question, claims_file or report_file, as_json,
                             resume, workers, ray_address)  # fmt: skip

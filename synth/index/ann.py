@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .encoders.cache import cache_key, text_sha256
 from ..errors import MissingExtraError
+from .encoders.cache import cache_key, text_sha256
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -199,59 +199,25 @@ def sync(
     res = SyncResult(path=index_path)
     with _locked(index_path.with_name(index_path.name + ".lock")):
         why, man = ("asked to rebuild", {}) if rebuild else _check(store, model, index_path, ids_path, manifest_path, expansion_add)
-        index = None  # loaded only when something changes (a view serves the searches)
-        old_ids = np.zeros(0, dtype=np.int64)
-        old_fp = np.zeros(0, dtype=np.uint64)
-        if not why and man.get("count", 0):
-            data = np.load(ids_path)
-            old_ids, old_fp = data[0].astype(np.int64), data[1].astype(np.uint64)
-            if len(old_ids) != man["count"]:
-                why, old_ids, old_fp = "the index and its id list disagree", old_ids[:0], old_fp[:0]
-
-        def loaded() -> Any:
-            nonlocal index
-            if index is None and len(old_ids):
-                index = Index.restore(str(index_path), view=False)
-                if index is None or len(index) != len(old_ids):
-                    raise RuntimeError(f"{index_path} changed while it was being updated")
-                index.expansion_add = expansion_add  # not stored in the file: vectors added now get the same breadth
-            return index
-
-        if why:
-            res.rebuilt = why
-            if log and why != "no index yet":
-                log(f"rebuilding the ANN index {index_path.name}: {why}")
+        why, old_ids, old_fp = _old_entries(ids_path, why, man)
+        target = _LazyIndex(Index, index_path, len(old_ids), expansion_add)  # loaded only when something changes
+        _note_rebuild(res, why, log, index_path)
         seen = np.zeros(len(old_ids), dtype=bool)
         new_ids: list[np.ndarray] = []
         new_fp: list[np.ndarray] = []
         probe: list[list[str]] = list(man.get("probe") or []) if not why else []
         dim = int(man.get("dim") or 0)
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=store.passage_count(), desc="ANN index", unit="passage", file=sys.stderr, leave=False)
+        bar = _progress_bar(store, progress)
         for batch in store.passage_texts(SCAN_BATCH):
-            ids = np.array([i for i, _ in batch], dtype=np.int64)
-            shas = [text_sha256(t) for _, t in batch]
-            fp = fingerprints(shas)
-            pos = np.searchsorted(old_ids, ids)
-            known = pos < len(old_ids)
-            known[known] = old_ids[pos[known]] == ids[known]
-            same = known.copy()
-            same[known] = old_fp[pos[known]] == fp[known]
-            seen[pos[known]] = True
+            ids, shas, fp, known, same = _match(batch, old_ids, old_fp, seen)
             changed = known & ~same
             if changed.any():
-                loaded().remove(ids[changed].astype(np.uint64))  # type: ignore[union-attr]
+                target.loaded().remove(ids[changed].astype(np.uint64))
                 res.removed += int(changed.sum())
             todo = np.flatnonzero(~same)
             if len(todo):
                 vecs = _vectors(store, encoder, model, [shas[i] for i in todo], [batch[i][1] for i in todo], encode, res)
-                if loaded() is None:
-                    dim = int(vecs.shape[1])
-                    index = Index(ndim=dim, metric="ip", dtype=DTYPE, connectivity=CONNECTIVITY, expansion_add=expansion_add)
-                index.add(ids[todo].astype(np.uint64), vecs)
+                dim = target.add(ids[todo].astype(np.uint64), vecs, dim)
                 res.added += len(todo)
                 if len(probe) < PROBES:
                     probe += [[shas[i], _vec_digest(v)] for i, v in zip(todo[: PROBES - len(probe)], vecs)]
@@ -261,18 +227,97 @@ def sync(
                 bar.update(len(batch))
         if bar is not None:
             bar.close()
-        gone = old_ids[~seen]
-        if len(gone):
-            loaded().remove(gone.astype(np.uint64))  # type: ignore[union-attr]
-            res.removed += len(gone)
+        _remove_gone(target, old_ids[~seen], res)
         all_ids = np.concatenate(new_ids) if new_ids else np.zeros(0, dtype=np.int64)
         all_fp = np.concatenate(new_fp) if new_fp else np.zeros(0, dtype=np.uint64)
         res.count = len(all_ids)
         if why or res.added or res.removed:
-            _save(loaded(), index_path, ids_path, manifest_path, all_ids, all_fp, model, dim, probe, expansion_add)
+            index = target.loaded()
+            _save(index, index_path, ids_path, manifest_path, all_ids, all_fp, model, dim, probe, expansion_add)
         res.bytes = index_path.stat().st_size if index_path.exists() else 0
     res.seconds = time.perf_counter() - started
     return res
+
+
+class _LazyIndex:
+    """The index `sync` changes: restored from its file only on the first change, since a view serves the searches."""
+
+    def __init__(self, index_cls: Any, path: Path, count: int, expansion_add: int) -> None:
+        self.index_cls = index_cls
+        self.path = path
+        self.count = count  # vectors the file should hold (0: nothing to restore)
+        self.expansion_add = expansion_add
+        self.index: Any = None
+
+    def loaded(self) -> Any:
+        """The index in memory, restored (and checked) on first use; None while there is none to restore."""
+        if self.index is None and self.count:
+            self.index = self.index_cls.restore(str(self.path), view=False)
+            if self.index is None or len(self.index) != self.count:
+                raise RuntimeError(f"{self.path} changed while it was being updated")
+            # not stored in the file: vectors added now get the same breadth
+            self.index.expansion_add = self.expansion_add
+        return self.index
+
+    def add(self, keys: np.ndarray, vecs: np.ndarray, dim: int) -> int:
+        """Add `vecs` under `keys`, first creating an empty index of their width if there is none; the index's dim."""
+        if self.loaded() is None:
+            dim = int(vecs.shape[1])
+            self.index = self.index_cls(ndim=dim, metric="ip", dtype=DTYPE, connectivity=CONNECTIVITY,
+                                        expansion_add=self.expansion_add)  # fmt: skip
+        self.index.add(keys, vecs)
+        return dim
+
+
+def _remove_gone(target: _LazyIndex, gone: np.ndarray, res: SyncResult) -> None:
+    """Remove from the index the passages the store no longer holds (ids the scan did not see), counting them."""
+    if len(gone):
+        target.loaded().remove(gone.astype(np.uint64))
+        res.removed += len(gone)
+
+
+def _old_entries(ids_path: Path, why: str, man: dict) -> tuple[str, np.ndarray, np.ndarray]:
+    """(why, ids, fingerprints) the index holds per its id list: none when it is to be rebuilt, so all are re-added."""
+    old_ids = np.zeros(0, dtype=np.int64)
+    old_fp = np.zeros(0, dtype=np.uint64)
+    if not why and man.get("count", 0):
+        data = np.load(ids_path)
+        old_ids, old_fp = data[0].astype(np.int64), data[1].astype(np.uint64)
+        if len(old_ids) != man["count"]:
+            why, old_ids, old_fp = "the index and its id list disagree", old_ids[:0], old_fp[:0]
+    return why, old_ids, old_fp
+
+
+def _note_rebuild(res: SyncResult, why: str, log: Callable[[str], None] | None, index_path: Path) -> None:
+    """Record why the index is rebuilt and log it, so a rebuild is never silent (a first build needs no line)."""
+    if why:
+        res.rebuilt = why
+        if log and why != "no index yet":
+            log(f"rebuilding the ANN index {index_path.name}: {why}")
+
+
+def _progress_bar(store: Store, progress: bool) -> Any:
+    """A tqdm bar on stderr over the store's passages when `progress` asks for one, else None."""
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=store.passage_count(), desc="ANN index", unit="passage", file=sys.stderr, leave=False)
+
+
+def _match(batch: list[tuple[int, str]], old_ids: np.ndarray, old_fp: np.ndarray,
+           seen: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(ids, text shas, fingerprints, known, same) of a batch against the old id list, marking known ids `seen`."""
+    ids = np.array([i for i, _ in batch], dtype=np.int64)
+    shas = [text_sha256(t) for _, t in batch]
+    fp = fingerprints(shas)
+    pos = np.searchsorted(old_ids, ids)
+    known = pos < len(old_ids)
+    known[known] = old_ids[pos[known]] == ids[known]
+    same = known.copy()
+    same[known] = old_fp[pos[known]] == fp[known]
+    seen[pos[known]] = True
+    return ids, shas, fp, known, same
 
 
 def _vectors(

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..ingest.sentences import normalize, reject_reason, split_sentences
-from .encoders.cache import embed as cached_embed
 from ..store import Store
+from .encoders.cache import embed as cached_embed
 
 _NOT_EVIDENCE = {"question", "caption", "boilerplate", "citation", "formula", "short"}
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
@@ -139,11 +139,11 @@ class Retriever:
             from ..config import Settings
 
             settings = Settings.from_env()
-        ann_min_passages = settings.ann_min_passages if ann_min_passages is None else ann_min_passages
-        ann_expansion_search = settings.ann_expansion_search if ann_expansion_search is None else ann_expansion_search
+        ann_min_passages = settings.ann.min_passages if ann_min_passages is None else ann_min_passages
+        ann_expansion_search = settings.ann.expansion_search if ann_expansion_search is None else ann_expansion_search
         n = store.passage_count()
         if (n and n >= ann_min_passages and str(store.path) != ":memory:"
-                and self._open_ann(ann_expansion_search, settings.ann_expansion_add)):  # fmt: skip
+                and self._open_ann(ann_expansion_search, settings.ann.expansion_add)):  # fmt: skip
             self._n = len(self.ann)
             return
         self._rows = store.all_passages()

@@ -135,16 +135,16 @@ class ArxivApi:
         The real arXiv always gets at least MIN_DELAY seconds between requests (its terms of use); other
         endpoints (a mirror, the tests' loopback fake) get the configured delay.
         """
-        delay = settings.arxiv_delay_seconds
-        host = urlparse(settings.arxiv_api_url).hostname or ""
+        delay = settings.arxiv.delay_seconds
+        host = urlparse(settings.arxiv.api_url).hostname or ""
         if host == "arxiv.org" or host.endswith(".arxiv.org"):
             delay = max(delay, MIN_DELAY)
         return cls(
-            url=settings.arxiv_api_url,
+            url=settings.arxiv.api_url,
             delay_seconds=delay,
-            retries=settings.http_retries,
-            timeout=settings.http_timeout,
-            backoff=settings.http_backoff,
+            retries=settings.http.retries,
+            timeout=settings.http.timeout,
+            backoff=settings.http.backoff,
             events=events if events is not None else [],
         )
 

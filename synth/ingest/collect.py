@@ -24,9 +24,9 @@ from .arxiv_ids import ArxivId, ids_from_report, parse_arxiv_id, parse_arxiv_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
+    from ..store import Store
     from .arxiv import ArxivApi, ArxivPaper
     from .http import Downloader
-    from ..store import Store
 
 # The OT-CLIR set: the 11 references of the seed reports, then 16 related works (fetched when nothing is asked).
 DEFAULT_IDS: tuple[str, ...] = (
@@ -144,37 +144,12 @@ def fetch_papers(
     wanted = parse_arxiv_ids(ids or [])
     if report is not None:
         wanted = _merge(wanted, ids_from_report(report))
-    if query is not None and not query.strip():
-        raise BadInputError("--query is empty")
-    if max_results is not None and max_results < 0:
-        raise BadInputError("--max-results must be 0 (every result) or more")
-    if max_results is not None and not query:
-        raise BadInputError("--max-results needs --query")
-    if restart and not query:
-        raise BadInputError("--restart needs --query")
-    mirror_dir = Path(mirror) if mirror is not None else None
-    if mirror_dir is not None and not mirror_dir.is_dir():
-        raise BadInputError(f"mirror folder not found: {mirror_dir}")
-    if mirror_dir is not None and query:
-        raise BadInputError("--query needs the arXiv API; it cannot be combined with --mirror")
+    mirror_dir = _checked_options(query, max_results, restart, mirror)
 
     kind = "mirror" if mirror_dir else "report" if report else "query" if query else "ids" if wanted else "default"
     if kind == "default":
         wanted = [parse_arxiv_id(i) for i in DEFAULT_IDS]
-    request: dict[str, Any] = {"ids": [a.versioned for a in wanted]}
-    listing = None
-    if query:
-        from .arxiv import search_query
-
-        limit = DEFAULT_MAX_RESULTS if max_results is None else max_results or None
-        listing = Listing(query, search_query(query), limit)
-        if not restart:
-            listing.resume(store, {a.id for a in wanted})
-        request.update(listing.request())
-    if report is not None:
-        request["report"] = str(report)
-    if mirror_dir is not None:
-        request["mirror"] = str(mirror_dir.resolve())
+    request, listing = _fetch_request(store, wanted, query, max_results, restart, report, mirror_dir)
 
     outcome = FetchOutcome(kind, listing=listing)
     outcome.log_id = store.log_fetch_start(kind, request)
@@ -199,6 +174,53 @@ def fetch_papers(
     return outcome
 
 
+def _checked_options(
+    query: str | None, max_results: int | None, restart: bool, mirror: str | Path | None
+) -> Path | None:
+    """The mirror folder (None: the arXiv API), after rejecting option combinations before anything is fetched."""
+    if query is not None and not query.strip():
+        raise BadInputError("--query is empty")
+    if max_results is not None and max_results < 0:
+        raise BadInputError("--max-results must be 0 (every result) or more")
+    if max_results is not None and not query:
+        raise BadInputError("--max-results needs --query")
+    if restart and not query:
+        raise BadInputError("--restart needs --query")
+    mirror_dir = Path(mirror) if mirror is not None else None
+    if mirror_dir is not None and not mirror_dir.is_dir():
+        raise BadInputError(f"mirror folder not found: {mirror_dir}")
+    if mirror_dir is not None and query:
+        raise BadInputError("--query needs the arXiv API; it cannot be combined with --mirror")
+    return mirror_dir
+
+
+def _fetch_request(
+    store: "Store",
+    wanted: list[ArxivId],
+    query: str | None,
+    max_results: int | None,
+    restart: bool,
+    report: str | Path | None,
+    mirror_dir: Path | None,
+) -> tuple[dict[str, Any], Listing | None]:
+    """The fetch-log request and, for a query, its listing (resumed where the last fetch of the search stopped)."""
+    request: dict[str, Any] = {"ids": [a.versioned for a in wanted]}
+    listing = None
+    if query:
+        from .arxiv import search_query
+
+        limit = DEFAULT_MAX_RESULTS if max_results is None else max_results or None
+        listing = Listing(query, search_query(query), limit)
+        if not restart:
+            listing.resume(store, {a.id for a in wanted})
+        request.update(listing.request())
+    if report is not None:
+        request["report"] = str(report)
+    if mirror_dir is not None:
+        request["mirror"] = str(mirror_dir.resolve())
+    return request, listing
+
+
 # -- arXiv --------------------------------------------------------------------------------------------
 def _fetch_arxiv(
     store: "Store",
@@ -215,9 +237,9 @@ def _fetch_arxiv(
 
     api = ArxivApi.from_settings(settings, events=outcome.events)
     downloader = Downloader(
-        timeout=settings.http_timeout,
-        retries=settings.http_retries,
-        backoff=settings.http_backoff,
+        timeout=settings.http.timeout,
+        retries=settings.http.retries,
+        backoff=settings.http.backoff,
         events=outcome.events,
     )
     todo: dict[str, ArxivPaper] = {}
@@ -260,7 +282,7 @@ def _fetch_listing(
     as already stored) before the position after the page is logged and the next page is asked for."""
     from tqdm import tqdm
 
-    pages = api.search_pages(listing.query, listing.max_results, start=listing.reached, page_size=settings.arxiv_page_size)
+    pages = api.search_pages(listing.query, listing.max_results, start=listing.reached, page_size=settings.arxiv.page_size)
     with tqdm(desc="fetch", unit="paper", file=sys.stderr, disable=not progress, leave=False) as bar:
         try:
             for page in pages:
@@ -429,10 +451,9 @@ def _ingest(
 ) -> None:
     """Parse a PDF into passages (through synth.ingest.files, within the settings' limits) and count the result."""
     from .files import ingest_file
-    from .passages import Limits
 
     try:
-        result = ingest_file(store, paper_id, path, meta, limits=Limits.from_settings(settings))
+        result = ingest_file(store, paper_id, path, meta, limits=settings.limits)
     except (SynthError, OSError) as exc:
         _record_failure(store, outcome, paper_id, str(exc))
         return

@@ -45,7 +45,7 @@ def file_sha256(path: str | Path) -> str:
 
 
 def parse_file(path: str | Path, *, lang: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ParsedDoc:
-    """Parse a PDF, .txt or .md file by its suffix, within `limits` (Limits.from_settings(settings))."""
+    """Parse a PDF, .txt or .md file by its suffix, within `limits` (settings.limits)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:

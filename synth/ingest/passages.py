@@ -12,41 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
+from ..config import Limits
 from ..errors import BadInputError, ResourceLimitError
 
 
 def default_limit(name: str) -> int:
-    """The default of a resource-limit field of Settings (`max_pdf_pages`, ...): parsers take their keyword
-    defaults from here, so Settings stays the one place the numbers are written."""
-    return next(f.default for f in dataclasses.fields(Settings) if f.name == name)
+    """The default of a resource limit (`max_pdf_pages`, ...): parsers take their keyword defaults from here, so
+    Settings stays the one place the numbers are written."""
+    return next(f.default for f in dataclasses.fields(Limits) if f.name == name)
 
 
 def limit_error(name: str, what: str, limit: int) -> ResourceLimitError:
     """A one-line ResourceLimitError: `<what> (limit <n>: setting <name>, env SYNTH_<NAME>)`; `what` names the file."""
-    env = next((f.metadata.get("env") for f in dataclasses.fields(Settings) if f.name == name), None)
+    env = next((f.metadata.get("env") for f in dataclasses.fields(Limits) if f.name == name), None)
     how = f"setting {name}, env {env}" if env else f"setting {name}"
     return ResourceLimitError(f"{what} (limit {limit:,}: raise it with {how})")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The resource limits the parsers enforce: the max_* fields of Settings, with the same names and defaults.
-
-    `Limits.from_settings(settings)` carries a user's overrides (SYNTH_MAX_* variables) into `parse_pdf` and
-    `read_text_file`; every over-limit input gets a one-line ResourceLimitError or a skipped page, never a hang."""
-
-    max_file_bytes: int = default_limit("max_file_bytes")
-    max_pdf_pages: int = default_limit("max_pdf_pages")
-    max_page_content_bytes: int = default_limit("max_page_content_bytes")
-    max_pdf_content_bytes: int = default_limit("max_pdf_content_bytes")
-    max_page_chars: int = default_limit("max_page_chars")
-    max_passage_chars: int = default_limit("max_passage_chars")
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
-        """The limits a Settings object holds."""
-        return cls(**{f.name: int(getattr(settings, f.name)) for f in dataclasses.fields(cls)})
 
 
 DEFAULT_LIMITS = Limits()

@@ -9,7 +9,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 from pathlib import Path
 from typing import Any
@@ -125,44 +125,7 @@ def parse_pdf(path: str | Path, *, lang: str | None = None, limits: Limits = DEF
         raise PdfError(str(exc)) from exc
     with _open_checked(data, str(path), limits.max_pdf_pages) as doc:
         page_count = doc.page_count
-        pages: list[list[Line]] = []
-        sizes: list[tuple[float, float]] = []  # (width, height) per page
-        errors: list[dict[str, Any]] = []
-        over_limit: list[int] = []  # pages skipped for a resource limit
-        inflated: dict[int, int] = {}  # decompressed size per content-stream xref (pages may share streams)
-        content_total = 0
-        for number in range(page_count):
-            lines: list[Line] = []
-            size = (0.0, 0.0)
-            try:
-                page = doc[number]
-                size = (page.rect.width, page.rect.height)
-                content = _content_size(doc, page, limits.max_page_content_bytes, inflated)
-                content_total += content
-                if content_total <= limits.max_pdf_content_bytes:
-                    if content > limits.max_page_content_bytes:
-                        over_limit.append(len(errors))
-                        what = "content decompresses to too many bytes"
-                        raise limit_error("max_page_content_bytes", what, limits.max_page_content_bytes)
-                    lines = page_lines(page, number + 1)
-                    chars = sum(len(line.text) for line in lines)
-                    if chars > limits.max_page_chars:
-                        lines = []
-                        over_limit.append(len(errors))
-                        raise limit_error("max_page_chars", f"{chars:,} characters of text", limits.max_page_chars)
-            except Exception as exc:
-                errors.append({"page": number + 1, "error": _one_line(exc)})
-            if content_total > limits.max_pdf_content_bytes:
-                what = f"{path}: page content decompresses to over {limits.max_pdf_content_bytes:,} bytes in all"
-                raise limit_error("max_pdf_content_bytes", what, limits.max_pdf_content_bytes)
-            sizes.append(size)
-            pages.append(lines)
-        if errors and len(errors) == page_count:
-            if over_limit:
-                first = errors[over_limit[0]]
-                what = f"page {first['page']}: {first['error']}"
-                raise ResourceLimitError(f"{path}: no page is readable within the limits ({what})")
-            raise PdfError(f"{path}: every page failed ({errors[0]['error']})")
+        pages, sizes, errors = _read_pages(doc, page_count, path, limits)
         meta_title = _metadata_title(doc)
     if not any(line.text for lines in pages for line in lines):
         return ParsedDoc(pages=page_count, page_errors=errors, title=_clean_title(meta_title), no_text=True)
@@ -176,6 +139,51 @@ def parse_pdf(path: str | Path, *, lang: str | None = None, limits: Limits = DEF
     paragraphs = _drop_front_matter(list(_paragraphs(pages, body, pitch, set(map(id, title_lines)))))
     text, passages = build_passages(paragraphs, lang=lang, max_passage_chars=limits.max_passage_chars)
     return ParsedDoc(pages=page_count, passages=passages, page_errors=errors, title=title, no_text=False, text=text)
+
+
+def _read_pages(
+    doc: Any, page_count: int, path: Path, limits: Limits
+) -> tuple[list[list[Line]], list[tuple[float, float]], list[dict[str, Any]]]:
+    """Each page's lines, size and failure, within `limits`; raises when the document is over them or no page reads."""
+    pages: list[list[Line]] = []
+    sizes: list[tuple[float, float]] = []  # (width, height) per page
+    errors: list[dict[str, Any]] = []
+    over_limit: list[int] = []  # pages skipped for a resource limit
+    inflated: dict[int, int] = {}  # decompressed size per content-stream xref (pages may share streams)
+    content_total = 0
+    for number in range(page_count):
+        lines: list[Line] = []
+        size = (0.0, 0.0)
+        try:
+            page = doc[number]
+            size = (page.rect.width, page.rect.height)
+            content = _content_size(doc, page, limits.max_page_content_bytes, inflated)
+            content_total += content
+            if content_total <= limits.max_pdf_content_bytes:
+                if content > limits.max_page_content_bytes:
+                    over_limit.append(len(errors))
+                    what = "content decompresses to too many bytes"
+                    raise limit_error("max_page_content_bytes", what, limits.max_page_content_bytes)
+                lines = page_lines(page, number + 1)
+                chars = sum(len(line.text) for line in lines)
+                if chars > limits.max_page_chars:
+                    lines = []
+                    over_limit.append(len(errors))
+                    raise limit_error("max_page_chars", f"{chars:,} characters of text", limits.max_page_chars)
+        except Exception as exc:
+            errors.append({"page": number + 1, "error": _one_line(exc)})
+        if content_total > limits.max_pdf_content_bytes:
+            what = f"{path}: page content decompresses to over {limits.max_pdf_content_bytes:,} bytes in all"
+            raise limit_error("max_pdf_content_bytes", what, limits.max_pdf_content_bytes)
+        sizes.append(size)
+        pages.append(lines)
+    if errors and len(errors) == page_count:
+        if over_limit:
+            first = errors[over_limit[0]]
+            what = f"page {first['page']}: {first['error']}"
+            raise ResourceLimitError(f"{path}: no page is readable within the limits ({what})")
+        raise PdfError(f"{path}: every page failed ({errors[0]['error']})")
+    return pages, sizes, errors
 
 
 def _metadata_title(doc: Any) -> str:
@@ -432,6 +440,20 @@ def is_heading(line: Line, body: float, prev: Line | None) -> bool:
     return bool(NUMBERED.match(text)) and len(text) < 60 and words <= 8 and not TERMINAL.search(text) and apart
 
 
+@dataclass
+class _Walk:
+    """What `_paragraphs` carries from line to line (held here so the steps can be separate functions)."""
+
+    cur_size: float  # font size of the current paragraph's first line
+    section: str | None = None
+    in_refs: bool = False
+    cur: Paragraph | None = None
+    suspended: Paragraph | None = None  # body paragraph waiting for the rest of its sentence
+    held: list[Paragraph] = field(default_factory=list)  # what came between (footnotes, captions)
+    prev: Line | None = None
+    heading: Paragraph | None = None  # the last heading, while the next line may continue it
+
+
 def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[int]) -> Iterable[Paragraph]:
     """Walk the lines in reading order and yield headings and paragraphs (reference list left out).
 
@@ -439,101 +461,109 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[in
     caption at the foot of a column) is resumed when the body text carries on; the interruption comes after it.
     """
     vocab = vocabulary(line.text for lines in pages for line in lines)
-    section: str | None = None
-    in_refs = False
-    cur: Paragraph | None = None
-    cur_size = body
-    suspended: Paragraph | None = None  # body paragraph waiting for the rest of its sentence
-    held: list[Paragraph] = []  # what came between (footnotes, captions)
-    prev: Line | None = None
-    heading: Paragraph | None = None  # the last heading, while the next line may continue it
-
-    def close() -> Iterable[Paragraph]:
-        """End the current paragraph (it may be suspended or held instead of yielded)."""
-        nonlocal cur
-        if cur is None or not len(cur):
-            cur = None
-            return
-        if suspended is not None and cur is not suspended:
-            held.append(cur)
-        else:
-            yield cur
-            yield from held
-            held.clear()
-        cur = None
-
-    def close_all() -> Iterable[Paragraph]:
-        nonlocal suspended
-        yield from close()
-        if suspended is not None:
-            yield suspended
-            suspended = None
-        yield from held
-        held.clear()
-
+    walk = _Walk(cur_size=body)
     for lines in pages:
         for line in lines:
             if id(line) in skip:
                 continue
-            if is_heading(line, body, prev):
-                if (
-                    heading is not None
-                    and prev is not None
-                    and line.page == prev.page
-                    and 0 <= line.y0 - prev.y1 < 0.5 * line.size
-                    and abs(line.size - prev.size) < 0.5
-                    and not NUMBERED.match(line.text)
-                ):
-                    # a heading wrapped over two lines (capped: a run of bold lines is not one endless heading)
-                    heading.text = heading.section = f"{heading.text} {line.text}"[:1000]
-                    section = heading.section
-                    prev = line
-                    continue
-                yield from close_all()
-                if REFERENCES.match(line.text):
-                    in_refs = True
-                elif in_refs and APPENDIX.match(line.text):
-                    in_refs = False
-                section = line.text
-                heading = Paragraph(line.text, section, line.page, heading=True)
-                if not in_refs:
-                    yield heading
-                prev = line
-                continue
-            heading = None
-            if in_refs:
-                prev = line
-                continue
-            bullet = BULLET.match(line.text)
-            text = line.text[bullet.end() :] if bullet else line.text
-            if cur is not None and prev is not None and (bullet or _breaks(prev, line, pitch * line.size / body)):
-                interrupted = (
-                    cur_size == body
-                    and abs(line.size - body) > 0.75
-                    and not TERMINAL.search(cur.tail)
-                    and suspended is None
-                )
-                if interrupted:
-                    suspended, cur = cur, None
-                else:
-                    yield from close()
-            if cur is None and suspended is not None and line.size == body and not bullet:
-                if text[:1].islower() or suspended.tail[-1:] in "-,;:(":
-                    cur, suspended, cur_size = suspended, None, body  # the sentence carries on after the footnote
-                else:
-                    yield suspended
-                    suspended = None
-                    yield from held
-                    held.clear()
-            if cur is None:
-                cur, cur_size = Paragraph(text, section, line.page), line.size
+            if is_heading(line, body, walk.prev):
+                yield from _heading_line(walk, line)
             else:
-                page_before = cur.last_page
-                cur.add_line(text, vocab)
-                if line.page != page_before:
-                    cur.page_marks.append((len(cur) - len(text), line.page))
-            prev = line
-    yield from close_all()
+                walk.heading = None
+                if not walk.in_refs:
+                    yield from _body_line(walk, line, body, pitch, vocab)
+            walk.prev = line
+    yield from _close_all(walk)
+
+
+def _heading_line(walk: _Walk, line: Line) -> Iterable[Paragraph]:
+    """Take a heading line: extend a heading wrapped over two lines, or end what came before and open a section."""
+    if walk.heading is not None and _continues_heading(walk.prev, line):
+        # a heading wrapped over two lines (capped: a run of bold lines is not one endless heading)
+        walk.heading.text = walk.heading.section = f"{walk.heading.text} {line.text}"[:1000]
+        walk.section = walk.heading.section
+        return
+    yield from _close_all(walk)
+    if REFERENCES.match(line.text):
+        walk.in_refs = True
+    elif walk.in_refs and APPENDIX.match(line.text):
+        walk.in_refs = False
+    walk.section = line.text
+    walk.heading = Paragraph(line.text, walk.section, line.page, heading=True)
+    if not walk.in_refs:
+        yield walk.heading
+
+
+def _continues_heading(prev: Line | None, line: Line) -> bool:
+    """Whether heading `line` carries on the heading on `prev`: just below it, same size, and not numbered itself."""
+    return (
+        prev is not None
+        and line.page == prev.page
+        and 0 <= line.y0 - prev.y1 < 0.5 * line.size
+        and abs(line.size - prev.size) < 0.5
+        and not NUMBERED.match(line.text)
+    )
+
+
+def _body_line(walk: _Walk, line: Line, body: float, pitch: float, vocab: set[str]) -> Iterable[Paragraph]:
+    """Take a body line: add it to the current paragraph or start one, suspending or resuming around footnotes."""
+    bullet = BULLET.match(line.text)
+    text = line.text[bullet.end() :] if bullet else line.text
+    cur, prev = walk.cur, walk.prev
+    if cur is not None and prev is not None and (bullet or _breaks(prev, line, pitch * line.size / body)):
+        interrupted = (
+            walk.cur_size == body
+            and abs(line.size - body) > 0.75
+            and not TERMINAL.search(cur.tail)
+            and walk.suspended is None
+        )
+        if interrupted:
+            walk.suspended, walk.cur = cur, None
+        else:
+            yield from _close(walk)
+    if walk.cur is None and walk.suspended is not None and line.size == body and not bullet:
+        if text[:1].islower() or walk.suspended.tail[-1:] in "-,;:(":
+            # the sentence carries on after the footnote
+            walk.cur, walk.suspended, walk.cur_size = walk.suspended, None, body
+        else:
+            yield from _release_suspended(walk)
+    if walk.cur is None:
+        walk.cur, walk.cur_size = Paragraph(text, walk.section, line.page), line.size
+    else:
+        page_before = walk.cur.last_page
+        walk.cur.add_line(text, vocab)
+        if line.page != page_before:
+            walk.cur.page_marks.append((len(walk.cur) - len(text), line.page))
+
+
+def _close(walk: _Walk) -> Iterable[Paragraph]:
+    """End the current paragraph (it may be suspended or held instead of yielded)."""
+    cur = walk.cur
+    if cur is None or not len(cur):
+        walk.cur = None
+        return
+    if walk.suspended is not None and cur is not walk.suspended:
+        walk.held.append(cur)
+    else:
+        yield cur
+        yield from walk.held
+        walk.held.clear()
+    walk.cur = None
+
+
+def _close_all(walk: _Walk) -> Iterable[Paragraph]:
+    """End the current paragraph and give up on the suspended one: everything pending comes out, in order."""
+    yield from _close(walk)
+    yield from _release_suspended(walk)
+
+
+def _release_suspended(walk: _Walk) -> Iterable[Paragraph]:
+    """Yield the suspended paragraph (if any) and then what was held after it: its sentence did not carry on."""
+    if walk.suspended is not None:
+        yield walk.suspended
+        walk.suspended = None
+    yield from walk.held
+    walk.held.clear()
 
 
 def _breaks(prev: Line, line: Line, pitch: float) -> bool:

@@ -18,11 +18,11 @@ from .run import (
     RunParams,
     already_stored,
     closing_run,
+    corpus_retriever,
     evidence_for,
     judge_and_store,
     open_run,
     progress_bar,
-    require_corpus,
     store_judgement,
 )
 from .verifier.base import Verifier
@@ -55,8 +55,7 @@ def verify_claims(
     items = [g for g in items if g.text.strip()]
     if not items:
         raise BadInputError("no claims to verify")
-    retriever = Retriever(store, encoder, progress=progress, settings=settings)
-    require_corpus(retriever)
+    retriever = corpus_retriever(store, encoder, progress, settings)
     run_id, done = open_run(store, resume, "claims", question, input_file, params.as_stored(encoder, verifier))
     with closing_run(store, run_id):
         results: list[JudgedClaim] = []

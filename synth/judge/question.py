@@ -23,7 +23,7 @@ from .claim import Claim, JudgedClaim
 from .extract import candidates_from_passages, rank_and_select
 from .findings import Finding, build_findings
 from .relevance import PROBES, PaperRelevance, corpus_scale, narrow_by_names, null_z, relevant_papers, word_set
-from .run import RunParams, already_stored, closing_run, judge_and_store, open_run, progress_bar, require_corpus
+from .run import RunParams, already_stored, closing_run, corpus_retriever, judge_and_store, open_run, progress_bar
 from .select import claim_score, spread_claims
 from .verifier.base import Verifier
 
@@ -178,8 +178,7 @@ def verify_question(
     question = (question or "").strip()
     if not question:
         raise BadInputError("the question is empty")
-    retriever = Retriever(store, encoder, progress=progress, settings=settings)
-    require_corpus(retriever)
+    retriever = corpus_retriever(store, encoder, progress, settings)
     run_id, done = open_run(store, resume, "question", question, None, params.as_stored(encoder, verifier))
     with closing_run(store, run_id):
         ranking = rank(store, retriever, encoder, question, params)

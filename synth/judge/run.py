@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__
+from ..config import Settings
 from ..errors import BadInputError, ModelError
 from ..index.encoders.base import Encoder
 from ..index.retrieve import RRF_K, Hit, Retriever
@@ -152,10 +153,13 @@ def closing_run(store: Store, run_id: int) -> Iterator[None]:
         raise
 
 
-def require_corpus(retriever: Retriever) -> None:
-    """One line and a non-zero exit for an empty corpus."""
+def corpus_retriever(store: Store, encoder: Encoder, progress: bool, settings: Settings | None) -> Retriever:
+    """The retriever over every stored passage (`settings`, default the environment's, give its ANN settings); one
+    line and a non-zero exit for an empty corpus."""
+    retriever = Retriever(store, encoder, progress=progress, settings=settings)
     if len(retriever) == 0:
         raise BadInputError("no passages in the database: add papers first (synth fetch / synth add)")
+    return retriever
 
 
 def evidence_for(retriever: Retriever, claim: Claim, params: RunParams) -> list[Hit]:

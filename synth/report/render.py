@@ -11,12 +11,13 @@ from typing import Any
 
 from .. import __version__
 from ..errors import BadInputError, SynthError
-from ..judge.claim import Claim, JudgedClaim, evidence_json
-from ..store import Store
-from ..judge.relevance import PROBES
 from ..judge.answer import build_answer
+from ..judge.claim import Claim, JudgedClaim, evidence_json
+from ..judge.relevance import PROBES
 from ..judge.verifier.abstain import REASON_TEXT
 from ..judge.verifier.base import LABELS
+from ..store import Store
+
 QUOTE_CHARS = 220
 EVIDENCE_SHOWN = 2
 
@@ -154,70 +155,11 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
     settings = _loads(run.get("settings"), {})
     stored_counts = _loads(run.get("counts"), {})
     claim_rows = store.run_claims(rid)
-    refs = _Refs(store)
-    claims = []
-    for c in claim_rows:
-        ev_rows = c["evidence"]
-        label = c.get("label") or "NOT_ENOUGH_INFO"
-        source = None
-        if c.get("paper_id"):
-            source = {"ref": refs.cite(c["paper_id"]), "page": c.get("page"), "paper_id": c["paper_id"]}
-        shown = []
-        for e in _evidence_for_display(label, ev_rows):
-            shown.append(
-                {
-                    "quote": trim_quote(e["text"] or ""),
-                    "ref": refs.cite(e["paper_id"]),
-                    "page": e.get("page"),
-                    "lang": e.get("lang") or "?",
-                    "score": e.get("retrieval_score"),
-                    "p_support": e.get("p_support"),
-                    "p_refute": e.get("p_refute"),
-                }
-            )
-        claims.append(
-            {
-                "id": c["id"],
-                "lang": c.get("lang"),
-                "n": c["position"],
-                "text": c["text"],
-                "input_text": c.get("input_text"),
-                "truncated": bool(c.get("truncated")),
-                "verdict": label,
-                "confidence": c.get("confidence") if c.get("confidence") is not None else 0.0,
-                "reason": c.get("reason") if label == "NOT_ENOUGH_INFO" else None,
-                "reason_text": REASON_TEXT.get(c.get("reason") or "", "") if label == "NOT_ENOUGH_INFO" else "",
-                "source": source,
-                "shown": shown,
-                "evidence": [
-                    evidence_json(e["paper_id"], e.get("page"), e["text"], e.get("lang"), e.get("retrieval_score"))
-                    for e in ev_rows
-                ],
-            }
-        )
+    refs = _Refs(store)  # papers are numbered in order of first citation: claims, answer, findings
+    claims = [_claim_view(c, refs) for c in claim_rows]
     verdicts = {label: sum(c["verdict"] == label for c in claims) for label in LABELS}
     ranking = store.ranking_stats(rid)
-    fetch = _fetch_summary(store)
-    corpus = store.corpus_summary()
-    counts = {
-        "queries": fetch["requests"],
-        "papers_found": fetch["hits"],
-        "papers_fetched": fetch["fetched"],
-        "papers_in_corpus": corpus["papers"],
-        "papers_with_text": corpus["papers_with_text"],
-        "passages": corpus["passages"],
-        "passages_ranked": ranking["passages_ranked"],
-        "relevant_passages": stored_counts.get("relevant_passages"),
-        "deciding_names": stored_counts.get("deciding_names") or [],
-        "papers_ranked": ranking["papers_ranked"],
-        "papers_used": ranking["papers_used"],
-        "papers_cited": len(refs.order),
-        "claims": len(claims),
-        "truncated": sum(c["truncated"] for c in claims),
-        "evidence": sum(len(c["evidence"]) for c in claims),
-        **verdicts,
-    }
-    answer, findings = _answer(store, run, claims, claim_rows, counts, refs)
+    answer, findings = _answer(store, run, claims, claim_rows, verdicts, ranking["papers_used"], refs)
     text_of = {c["id"]: c for c in claims}
     shown_findings = [
         dict(f, claims=[text_of[i] for i in f["claim_ids"] if i in text_of], refs=[refs.cite(p) for p in f["paper_ids"]],
@@ -229,31 +171,13 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
          "relevance": r["score"], "used": bool(r["used"])}
         for r in store.run_papers(rid)
     ]  # fmt: skip
-    counts["papers_cited"] = len(refs.order)
-    kind = run.get("kind") or "question"
+    fetch = _fetch_summary(store)
+    corpus = store.corpus_summary()
+    counts = _counts(fetch, corpus, ranking, stored_counts, len(refs.order), claims, verdicts)
     question = run.get("question") or ""
-    if kind == "claims":
-        name = settings.get("input_title") or (run.get("input_file") or "given claims")
-        title = f"Claim audit: {name}"
-    else:
-        title = f"Literature synthesis: {question}"
-    hist = [0] * 10
-    for c in claims:
-        hist[min(9, max(0, int((c["confidence"] or 0.0) * 10)))] += 1
     return {
-        "run": {
-            "id": rid,
-            "kind": kind,
-            "question": question,
-            "input_file": run.get("input_file"),
-            "started_at": run.get("started_at"),
-            "finished_at": run.get("finished_at"),
-            "status": run.get("status"),
-            "error": run.get("error"),
-            "settings": settings,
-            "stored_counts": stored_counts,
-        },
-        "title": title,
+        "run": _run_view(run, settings, stored_counts),
+        "title": _title(run, settings),
         "version": __version__,
         "date": _date(run.get("started_at")),
         "question": question,
@@ -267,31 +191,123 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "findings": shown_findings,
         "papers": papers,
         "references": refs.entries(),
-        "histogram": hist,
+        "histogram": _histogram(claims),
         "probes": len(PROBES),
         "labels": LABELS,
     }
 
 
+def _claim_view(c: dict[str, Any], refs: _Refs) -> dict[str, Any]:
+    """One stored claim as the report shows it: verdict, confidence, source and the most decisive evidence quotes."""
+    ev_rows = c["evidence"]
+    label = c.get("label") or "NOT_ENOUGH_INFO"
+    source = None
+    if c.get("paper_id"):
+        source = {"ref": refs.cite(c["paper_id"]), "page": c.get("page"), "paper_id": c["paper_id"]}
+    shown = [
+        {
+            "quote": trim_quote(e["text"] or ""),
+            "ref": refs.cite(e["paper_id"]),
+            "page": e.get("page"),
+            "lang": e.get("lang") or "?",
+            "score": e.get("retrieval_score"),
+            "p_support": e.get("p_support"),
+            "p_refute": e.get("p_refute"),
+        }
+        for e in _evidence_for_display(label, ev_rows)
+    ]
+    return {
+        "id": c["id"],
+        "lang": c.get("lang"),
+        "n": c["position"],
+        "text": c["text"],
+        "input_text": c.get("input_text"),
+        "truncated": bool(c.get("truncated")),
+        "verdict": label,
+        "confidence": c.get("confidence") if c.get("confidence") is not None else 0.0,
+        "reason": c.get("reason") if label == "NOT_ENOUGH_INFO" else None,
+        "reason_text": REASON_TEXT.get(c.get("reason") or "", "") if label == "NOT_ENOUGH_INFO" else "",
+        "source": source,
+        "shown": shown,
+        "evidence": [
+            evidence_json(e["paper_id"], e.get("page"), e["text"], e.get("lang"), e.get("retrieval_score"))
+            for e in ev_rows
+        ],
+    }
+
+
+def _counts(fetch: dict[str, Any], corpus: dict[str, Any], ranking: dict[str, Any], stored: dict[str, Any],
+            cited: int, claims: list[dict[str, Any]], verdicts: dict[str, int]) -> dict[str, Any]:  # fmt: skip
+    """The report's counts, each measured from the run or the store."""
+    return {
+        "queries": fetch["requests"],
+        "papers_found": fetch["hits"],
+        "papers_fetched": fetch["fetched"],
+        "papers_in_corpus": corpus["papers"],
+        "papers_with_text": corpus["papers_with_text"],
+        "passages": corpus["passages"],
+        "passages_ranked": ranking["passages_ranked"],
+        "relevant_passages": stored.get("relevant_passages"),
+        "deciding_names": stored.get("deciding_names") or [],
+        "papers_ranked": ranking["papers_ranked"],
+        "papers_used": ranking["papers_used"],
+        "papers_cited": cited,
+        "claims": len(claims),
+        "truncated": sum(c["truncated"] for c in claims),
+        "evidence": sum(len(c["evidence"]) for c in claims),
+        **verdicts,
+    }
+
+
+def _run_view(run: dict[str, Any], settings: dict[str, Any], stored_counts: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": run["id"],
+        "kind": run.get("kind") or "question",
+        "question": run.get("question") or "",
+        "input_file": run.get("input_file"),
+        "started_at": run.get("started_at"),
+        "finished_at": run.get("finished_at"),
+        "status": run.get("status"),
+        "error": run.get("error"),
+        "settings": settings,
+        "stored_counts": stored_counts,
+    }
+
+
+def _title(run: dict[str, Any], settings: dict[str, Any]) -> str:
+    if (run.get("kind") or "question") == "claims":
+        name = settings.get("input_title") or (run.get("input_file") or "given claims")
+        return f"Claim audit: {name}"
+    return f"Literature synthesis: {run.get('question') or ''}"
+
+
+def _histogram(claims: list[dict[str, Any]]) -> list[int]:
+    """Claims per tenth of confidence."""
+    hist = [0] * 10
+    for c in claims:
+        hist[min(9, max(0, int((c["confidence"] or 0.0) * 10)))] += 1
+    return hist
+
+
 def _answer(store: Store, run: dict[str, Any], claims: list[dict[str, Any]], rows: list[dict[str, Any]],
-            counts: dict[str, Any], refs: "_Refs") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            verdicts: dict[str, int], papers_used: int, refs: _Refs) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The extractive answer and the findings of a question run; for a claims run, a summary of the verdicts."""
     if run.get("kind") != "question":
         supported = sum(c["verdict"] == "SUPPORTED" for c in claims)
         refuted = sum(c["verdict"] == "REFUTED" for c in claims)
         text = (f"Of {len(claims)} claims, {supported} are supported and {refuted} refuted by evidence in the corpus; "
-                f"{counts['NOT_ENOUGH_INFO']} remain without enough evidence.") if claims else "No claims were verified."  # fmt: skip
+                f"{verdicts['NOT_ENOUGH_INFO']} remain without enough evidence.") if claims else "No claims were verified."  # fmt: skip
         return {"addressed": bool(claims), "text": text, "sentences": []}, []
     findings = store.findings(run["id"])
     settings = _loads(run.get("settings"), {})
     best = _loads(run.get("counts"), {}).get("best_z")
-    if not counts.get("papers_used"):
+    if not papers_used:
         why = (f"no passage stands out for it against questions from unrelated fields (best z {best:.1f}, "
                f"needed {settings.get('min_relevance')})") if best is not None else "no passage bears on it"  # fmt: skip
         not_addressed = f"The corpus does not address this question: {why}."
     else:
         not_addressed = "No claims could be extracted from the papers that bear on this question."
-    answer = build_answer(findings, rows, refs.cite, bool(counts.get("papers_used")), not_addressed)
+    answer = build_answer(findings, rows, refs.cite, bool(papers_used), not_addressed)
     return answer, findings
 
 

@@ -31,6 +31,17 @@ def m001_papers(db: Database) -> None:
         },
         pk="id",
     )
+    _create_passages(db)
+    db["page_errors"].create(
+        {"paper_id": str, "page": int, "error": str},
+        pk=("paper_id", "page"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    _create_fetch_log(db)
+
+
+def _create_passages(db: Database) -> None:
+    """Part of m001: the passages table, unique per (paper, order), with an FTS5 index kept current by triggers."""
     db["passages"].create(
         {
             "id": int,
@@ -48,11 +59,10 @@ def m001_papers(db: Database) -> None:
     )
     db["passages"].create_index(["paper_id", "ord"], unique=True)
     db["passages"].enable_fts(["text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61 remove_diacritics 2")
-    db["page_errors"].create(
-        {"paper_id": str, "page": int, "error": str},
-        pk=("paper_id", "page"),
-        foreign_keys=[("paper_id", "papers", "id")],
-    )
+
+
+def _create_fetch_log(db: Database) -> None:
+    """Part of m001: the fetch log, one row per fetch / add call with its counts, failures and network events."""
     db["fetch_log"].create(
         {
             "id": int,
@@ -107,6 +117,17 @@ def m003_runs(db: Database) -> None:
         pk=("run_id", "paper_id"),
         foreign_keys=[("run_id", "runs", "id"), ("paper_id", "papers", "id")],
     )
+    _create_claims(db)
+    _create_evidence(db)
+    db["verdicts"].create(
+        {"claim_id": int, "label": str, "confidence": float, "verifier": str},
+        pk="claim_id",
+        foreign_keys=[("claim_id", "claims", "id")],
+    )
+
+
+def _create_claims(db: Database) -> None:
+    """Part of m003: a run's claims, unique per (run, position), so they come back in input order."""
     db["claims"].create(
         {
             "id": int,
@@ -123,6 +144,10 @@ def m003_runs(db: Database) -> None:
         foreign_keys=[("run_id", "runs", "id")],
     )
     db["claims"].create_index(["run_id", "position"], unique=True)
+
+
+def _create_evidence(db: Database) -> None:
+    """Part of m003: the evidence rows, each passage retrieved for a claim with its retrieval and NLI scores."""
     db["evidence"].create(
         {
             "id": int,
@@ -141,11 +166,6 @@ def m003_runs(db: Database) -> None:
             "score": float,
         },
         pk="id",
-        foreign_keys=[("claim_id", "claims", "id")],
-    )
-    db["verdicts"].create(
-        {"claim_id": int, "label": str, "confidence": float, "verifier": str},
-        pk="claim_id",
         foreign_keys=[("claim_id", "claims", "id")],
     )
 

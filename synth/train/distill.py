@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..artifacts import ARTIFACT_FILE, ENCODERS_DIR, resolve_encoder, shipped_encoders
-from .bitext import Pair
 from ..config import BASE_ENCODER
+from ..errors import BadInputError
 from ..index.encoders.adapter import (
     ADAPTER_FILE,
     bert_layers,
 )
-from ..errors import BadInputError
 from ..index.encoders.lora import adapter_state, add_lora, run_layers
+from .bitext import Pair
 
 if TYPE_CHECKING:
     import torch

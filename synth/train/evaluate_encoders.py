@@ -24,9 +24,9 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
-from .bitext import Pair
 from ..config import BASE_ENCODER
 from ..errors import BadInputError
+from .bitext import Pair
 
 # eval names -> encoder names understood by synth.index.encoders.load_encoder
 ALIASES = {"teacher": "minilm", "base": BASE_ENCODER, "kd": "kd", "ot": "optical"}

@@ -5,9 +5,8 @@ Every command goes through `embed`, so a text is encoded at most once per encode
 
 from __future__ import annotations
 
-import itertools
-
 import hashlib
+import itertools
 import sys
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 

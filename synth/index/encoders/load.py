@@ -28,7 +28,7 @@ _lock = threading.RLock()
 
 def load_encoder(name: str, settings: Settings) -> Encoder:
     """The encoder called `name` (loaded once per process); ModelError if unknown or unloadable."""
-    key = (name, str(settings.home), settings.encoder_precision)
+    key = (name, str(settings.home), settings.encoder.precision)
     with _lock:
         if key not in _cache:
             _cache[key] = _load(name, settings)
@@ -48,7 +48,7 @@ def _load(name: str, settings: Settings) -> Encoder:
         if hasattr(enc, "precision"):
             from .transformer import resolve_precision
 
-            enc.precision = resolve_precision(settings.encoder_precision)
+            enc.precision = resolve_precision(settings.encoder.precision)
         return enc
     enc = load_encoder(base, settings)  # the cached fp32 encoder: the int8 copy shares its embedding matrix
     if variant == "int8":

@@ -1,6 +1,6 @@
 """Claim verification models (the Verifier seam lives in base.py).
 
-`load_verifier(settings)` gives the shipped offline verifier named by `settings.verifier_model`: `cross` (v4, the
+`load_verifier(settings)` gives the shipped offline verifier named by `settings.verifier.model`: `cross` (v4, the
 default, cross.py: e5-small as a fine-tuned cross-encoder, synth/artifacts/verifier/cross/) or `features` (v3, model.py:
 frozen e5-small features + small trained heads, synth/artifacts/verifier/); `load_verifier(settings, nli="name")` a
 sentence-transformers CrossEncoder NLI model.
@@ -31,21 +31,21 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
     """The offline verifier (or a CrossEncoder NLI model when `nli` names one); `encoder` overrides the e5 encoder."""
     from ...errors import ModelError
 
-    if getattr(settings, "verifier", ""):
-        return _named_verifier(settings.verifier)(settings, nli)
+    if settings.verifier.plugin:
+        return _named_verifier(settings.verifier.plugin)(settings, nli)
     if nli:
         from .nli import CrossEncoderVerifier
 
         return CrossEncoderVerifier.load(nli, settings)
-    if getattr(settings, "verifier_model", "cross") == "cross":
+    if settings.verifier.model == "cross":
         from . import cross
 
         folder = artifact_dir() / "cross"
         if not (folder / cross.CONFIG_FILE).is_file() or not (folder / cross.WEIGHTS_FILE).is_file():
             raise ModelError(f"cross-encoder verifier weights missing in {folder}; rebuild with scripts/train_cross.py")
         return cross.from_folder(folder, settings)
-    if getattr(settings, "verifier_model", "cross") != "features":
-        raise ModelError(f"unknown verifier model {settings.verifier_model!r} (SYNTH_VERIFIER_MODEL: cross or features)")
+    if settings.verifier.model != "features":
+        raise ModelError(f"unknown verifier model {settings.verifier.model!r} (SYNTH_VERIFIER_MODEL: cross or features)")
     from . import model
 
     folder = artifact_dir()

@@ -52,8 +52,8 @@ def _module_class():
     import torch
     from torch import nn
 
-    from ...index.encoders.lora import add_lora, run_layers
     from ...index.encoders.adapter import bert_layers
+    from ...index.encoders.lora import add_lora, run_layers
 
     class CrossModel(nn.Module):
         """BertModel (frozen) + LoRA on the top layers + Linear head on the mean of the last states -> 3 logits."""
@@ -303,7 +303,7 @@ def from_folder(folder: Path, settings: Any) -> CrossVerifier:
     cfg, _ = read_config(folder)
     base = load_encoder(cfg.base, settings)
     model, cfg, meta = load_model(folder, copy_sharing_embeddings(base.model))
-    abstention = load_abstention(folder) if getattr(settings, "verifier_abstain", True) else None
+    abstention = load_abstention(folder) if settings is None or settings.verifier.abstain else None
     v3 = None
     if float(meta.get("v3_mix", 0.0)) > 0:
         from ...artifacts import verifier_dir

@@ -240,12 +240,12 @@ def from_folder(folder: Path, encoder=None, settings=None, id: str | None = None
                 abstain: bool | None = None) -> FeatureVerifier:
     """The verifier stored in `folder` on top of `encoder` (default: the encoder it names, loaded with `settings`).
     Verdicts abstain with the thresholds of the folder's abstain.json unless `abstain` (default: the setting
-    `verifier_abstain`, on) is False."""
+    `verifier.abstain`, on) is False."""
     from .abstain import load_abstention
 
     head, agg, meta = load(folder)
     if abstain is None:
-        abstain = bool(getattr(settings, "verifier_abstain", True))
+        abstain = settings.verifier.abstain if settings is not None else True
     interact, mix = load_interact(folder, meta)
     if encoder is None:
         from ...index.encoders import load_encoder  # type: ignore[attr-defined]
