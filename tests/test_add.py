@@ -60,10 +60,11 @@ def papers_json(runner, db_path):
 
 def test_add_folder_stores_papers_and_reports_failures(runner, db_path, corpus):
     result = add(runner, db_path, corpus)
-    assert result.exit_code == 1  # one file failed
-    assert result.stdout.startswith("added 5 (1 without text), skipped 0, failed 1")
-    failed_lines = [ln for ln in result.stderr.splitlines() if ln.startswith("failed:")]
-    assert len(failed_lines) == 1 and "cut.pdf" in failed_lines[0] and "incomplete PDF" in failed_lines[0]
+    assert result.exit_code == 1  # two files failed: a truncated PDF and a scan without a text layer
+    assert result.stdout.startswith("added 4, skipped 0, failed 2")
+    failed_lines = sorted((ln for ln in result.stderr.splitlines() if ln.startswith("failed:")), key=lambda ln: "scan" in ln)
+    assert len(failed_lines) == 2 and "cut.pdf" in failed_lines[0] and "incomplete PDF" in failed_lines[0]
+    assert "scan.pdf" in failed_lines[1] and failed_lines[1].endswith("no text layer (scanned PDF?)")
     assert "Traceback" not in result.output
 
     rows = papers_json(runner, db_path)
@@ -71,7 +72,8 @@ def test_add_folder_stores_papers_and_reports_failures(runner, db_path, corpus):
     assert en["status"] == "ok" and en["pages"] == 3 and en["passages"] > 20 and en["languages"] == ["en"]
     de = rows["Destillation mit optimalem Transport für die sprachübergreifende Suche"]
     assert de["languages"] == ["de"] and de["pages"] == 2
-    assert rows["scan"]["status"] == "no-text" and rows["scan"]["passages"] == 0
+    scan = rows["scan"]  # stored as failed with the reason, not as an empty paper
+    assert scan["status"] == "failed" and scan["passages"] == 0 and scan["error"] == "no text layer (scanned PDF?)"
     assert rows["cut"]["status"] == "failed"
     assert rows["Notes on Optimal Transport"]["passages"] == 2  # title line is not a passage
     assert rows["Cross-lingual Retrieval Notes"]["passages"] == 2  # reference list dropped
@@ -86,8 +88,8 @@ def test_add_folder_stores_papers_and_reports_failures(runner, db_path, corpus):
     md_sections = [r["section"] for r in store.db.query("SELECT section FROM passages s JOIN papers p ON p.id = s.paper_id WHERE p.title = 'Cross-lingual Retrieval Notes' ORDER BY ord")]
     assert md_sections == ["Cross-lingual Retrieval Notes", "Method"]
     (log,) = store.fetch_log()
-    assert log["kind"] == "add" and (log["hits"], log["fetched"], log["skipped"], log["failed"]) == (6, 5, 0, 1)
-    assert "cut.pdf" in json.loads(log["failures"])[0]["id"]
+    assert log["kind"] == "add" and (log["hits"], log["fetched"], log["skipped"], log["failed"]) == (6, 4, 0, 2)
+    assert sorted(Path(f["id"]).name for f in json.loads(log["failures"])) == ["cut.pdf", "scan.pdf"]
 
 
 def test_re_adding_is_idempotent(runner, db_path, corpus):
@@ -95,7 +97,7 @@ def test_re_adding_is_idempotent(runner, db_path, corpus):
     store = Store(db_path)
     before = (store.db["papers"].count, store.db["passages"].count)
     again = add(runner, db_path, corpus, corpus / "en.pdf")
-    assert again.stdout.startswith("added 0, skipped 5, failed 1")  # the broken file is retried, and fails again
+    assert again.stdout.startswith("added 0, skipped 4, failed 2")  # the broken file and the scan are retried, and fail again
     assert (store.db["papers"].count, store.db["passages"].count) == before
     fts = store.db.execute("SELECT COUNT(*) FROM passages_fts").fetchone()[0]
     assert fts == before[1]

@@ -40,7 +40,8 @@ def test_papers_command_lists_json(db_path, runner):
     import json
 
     rows = json.loads(result.stdout)
-    assert rows == [{"id": "2301.12566", "title": "OPTICAL", "year": 2023, "pages": 2, "passages": 2, "languages": ["en", "sw"], "status": "ok"}]
+    assert rows == [{"id": "2301.12566", "title": "OPTICAL", "year": 2023, "pages": 2, "passages": 2, "languages": ["en", "sw"],
+                     "status": "ok", "error": None, "doi": None, "language": None, "references": []}]
 
 
 def test_bad_database_is_one_line_error(tmp_path, runner):

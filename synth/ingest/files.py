@@ -27,7 +27,7 @@ COMMIT_SECONDS = 0.5  # `synth add` commits its work this often (see Store.batch
 
 @dataclass
 class IngestOutcome:
-    """What happened to one file: status ok / no-text / failed, pages, passages stored, and the error if any."""
+    """What happened to one file: status ok / failed (a PDF without a text layer too), pages, passages stored, and the error if any."""
 
     status: str
     pages: int = 0
@@ -89,17 +89,32 @@ def ingest_file(
             row.setdefault("pdf_path", str(path))
         store.upsert_paper(row)
         return IngestOutcome("failed", error=error)
-    status = "no-text" if doc.no_text else "ok"
+    if doc.no_text:
+        error = "no text layer (scanned PDF?)" if path.suffix.lower() == ".pdf" else "no text"
+        row = dict(base, pdf_path=str(path), pdf_sha256=digest, pages=doc.pages, status="failed", error=error)
+        row.setdefault("title", doc.title or path.stem)
+        store.store_paper(row, [], doc.page_errors)
+        return IngestOutcome("failed", pages=doc.pages, error=f"{shown_path(path)}: {error}")
     error = None
     if doc.page_errors:
         details = "; ".join(f"page {e['page']}: {e['error']}" for e in doc.page_errors[:3])
         error = f"{len(doc.page_errors)} page(s) unreadable: {details}"
-    elif doc.no_text:
-        error = "no extractable text (scanned PDF without OCR?)"
-    row = dict(base, pdf_path=str(path), pdf_sha256=digest, pages=doc.pages, status=status, error=error)
-    row.setdefault("title", doc.title or path.stem)
-    count = store.store_paper(row, doc.passages, doc.page_errors)
-    return IngestOutcome(status, pages=doc.pages, passages=count, error=error)
+    row = dict(base, pdf_path=str(path), pdf_sha256=digest, pages=doc.pages, status="ok", error=error)
+    row.update({k: v for k, v in _from_the_page(doc, path).items() if row.get(k) in (None, "", [])})
+    refs = [{"label": r.ord, "raw": r.raw, "doi": r.doi, "arxiv_id": r.arxiv_id, "year": r.year} for r in doc.references]
+    count = store.store_paper(row, doc.passages, doc.page_errors, refs)
+    return IngestOutcome("ok", pages=doc.pages, passages=count, error=error)
+
+
+def _from_the_page(doc: ParsedDoc, path: Path) -> dict[str, Any]:
+    """What the parsed document says about itself: the paper's fields a source's metadata (arXiv) did not fill."""
+    return {
+        "title": doc.title or path.stem,
+        "authors": doc.authors or None,
+        "published": str(doc.year) if doc.year else None,
+        "doi": doc.doi,
+        "lang": doc.language,
+    }
 
 
 def _one_line(exc: BaseException, path: Path) -> str:
@@ -122,7 +137,6 @@ class AddResult:
 
     files: int = 0
     added: int = 0
-    no_text: int = 0
     skipped: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     pages: int = 0
@@ -134,10 +148,9 @@ class AddResult:
         return len(self.failures)
 
     def summary(self) -> str:
-        """One line: added (of which without text) / skipped / failed, pages and passages."""
-        extra = f" ({self.no_text} without text)" if self.no_text else ""
+        """One line: added / skipped / failed, pages and passages."""
         return (
-            f"added {self.added}{extra}, skipped {self.skipped}, failed {self.failed}"
+            f"added {self.added}, skipped {self.skipped}, failed {self.failed}"
             f" ({self.pages} pages, {self.passages} passages)"
         )
 
@@ -239,6 +252,5 @@ def _add_one(
         result.failures.append({"path": str(path), "error": outcome.error or "failed"})
         return
     result.added += 1
-    result.no_text += outcome.status == "no-text"
     result.pages += outcome.pages
     result.passages += outcome.passages

@@ -38,7 +38,14 @@ SOFT_MAX_CHARS = 400  # a passage takes another sentence only while it stays und
 MAX_PASSAGE_CHARS = default_limit("max_passage_chars")  # a longer "sentence" (tables, lists) is cut at whitespace
 HARD_MAX_CHARS = MAX_PASSAGE_CHARS  # the name this limit had before it became a setting
 TAIL_CHARS = 80  # hyphen repair looks only at this much of the end of a paragraph
-MIN_LANG_CONFIDENCE = 0.5  # below this a passage takes the document's main language
+MIN_LANG_CONFIDENCE = 0.5  # a passage identified at least this surely votes for the document's language
+OWN_LANG_CONFIDENCE = 0.9  # ... and keeps a language other than the document's only at this confidence
+OWN_LANG_WORDS = 12  # ... and this many words
+CAPTION = re.compile(
+    r"^\s*(?:fig\.|figure|table|tab\.|supplementary (?:fig\.|figure|table)|abbildung|abb\.|tabelle|tableau|"
+    r"jedwali|kielelezo|mchoro)\s*S?[\dIVX]+[a-z]?\b",
+    re.IGNORECASE,
+)
 MIN_LETTER_SHARE = 0.4  # passages with fewer letters among their characters (table rows, formulas) are left out
 
 HYPHEN_END = re.compile(r"([^\W\d_]+)-$")
@@ -66,6 +73,21 @@ class ParsedDoc:
     title: str | None = None
     no_text: bool = False
     text: str = ""  # the cleaned text; every passage is text[char_start:char_end]
+    authors: list[str] = field(default_factory=list)  # as printed under the title (PDFs)
+    year: int | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    references: list[Any] = field(default_factory=list)  # synth.ingest.references.Reference entries
+    dropped_glyphs: int = 0  # characters without a text mapping (U+FFFD) left out
+
+    @property
+    def language(self) -> str | None:
+        """The document's language: the passages' languages weighted by their length."""
+        weights: Counter[str] = Counter()
+        for p in self.passages:
+            if p.get("lang"):
+                weights[p["lang"]] += len(p["text"])
+        return weights.most_common(1)[0][0] if weights else None
 
 
 class Paragraph:
@@ -275,16 +297,21 @@ def group_sentences(spans: list[tuple[int, int]], soft_max: int = SOFT_MAX_CHARS
 def build_passages(
     paragraphs: Iterable[Paragraph], *, lang: str | None = None, max_passage_chars: int = MAX_PASSAGE_CHARS
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The document text and its passages (page, section, text, lang, char_start, char_end).
+    """The document text and its passages (page, section, section_kind, text, lang, char_start, char_end).
 
-    No passage is longer than `max_passage_chars` (a run without sentence ends is cut at whitespace).
+    No passage is longer than `max_passage_chars` (a run without sentence ends is cut at whitespace). Each passage's
+    `section_kind` (synth.ingest.sections) is carried over the headings: a known heading sets it, a topical
+    sub-heading keeps the one before; a figure or table caption is `caption`.
 
-    Headings go into the text but not into passages. `lang` forces the language of every passage; otherwise each
-    passage is identified on its own and unsure ones (short formulas, names) take the document's main language.
+    Headings go into the text but not into passages. `lang` forces the language of every passage; otherwise the
+    document's language is identified from all of its text and a passage keeps another only on strong evidence.
     """
+    from .sections import carry_kind
+
     chunks: list[str] = []
     offset = 0
     passages: list[dict[str, Any]] = []
+    kind: str | None = None
     for para in paragraphs:
         text = para.text
         if not text:
@@ -293,12 +320,16 @@ def build_passages(
             chunks.append("\n\n")
             offset += 2
         chunks.append(text)
-        if not para.heading:
+        if para.heading:
+            kind = carry_kind(kind or "other", para.section, first=kind is None)
+        else:
+            this = "caption" if CAPTION.match(text) else (kind or "other")
             for s, e in _text_groups(text, max_passage_chars):
                 passages.append(
                     {
                         "page": para.page_at(s),
                         "section": para.section,
+                        "section_kind": this,
                         "text": text[s:e],
                         "lang": None,
                         "char_start": offset + s,
@@ -331,16 +362,24 @@ def _is_text(text: str) -> bool:
     return letters >= 2 and letters >= MIN_LETTER_SHARE * len(chars)
 
 
-def tag_languages(passages: list[dict[str, Any]], *, lang: str | None = None) -> None:
-    """Set each passage's `lang`: forced, detected, or the document's main language when detection is unsure."""
+def tag_languages(passages: list[dict[str, Any]], *, lang: str | None = None) -> str | None:
+    """Set each passage's `lang` and return the document's: forced, or identified from the whole text (confident
+    passages vote by length). A passage keeps a language of its own only on strong evidence: at least
+    OWN_LANG_WORDS words identified with at least OWN_LANG_CONFIDENCE (a quotation, an abstract in a second
+    language); short or unsure ones (names, formulas, reference fragments) take the document's."""
     if lang:
         for p in passages:
             p["lang"] = lang
-        return
+        return lang
     from .langid import detect_with_confidence
 
     guesses = [detect_with_confidence(p["text"]) for p in passages]
-    sure = Counter(code for code, prob in guesses if prob >= MIN_LANG_CONFIDENCE)
-    main = sure.most_common(1)[0][0] if sure else None
+    votes: Counter[str] = Counter()
     for p, (code, prob) in zip(passages, guesses):
-        p["lang"] = code if prob >= MIN_LANG_CONFIDENCE or main is None else main
+        if prob >= MIN_LANG_CONFIDENCE:
+            votes[code] += len(p["text"])
+    main = votes.most_common(1)[0][0] if votes else None
+    for p, (code, prob) in zip(passages, guesses):
+        own = main is None or (prob >= OWN_LANG_CONFIDENCE and len(p["text"].split()) >= OWN_LANG_WORDS)
+        p["lang"] = code if own or code == main else main
+    return main

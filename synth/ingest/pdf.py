@@ -4,6 +4,7 @@ sentences with page, section, language and character span."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 import zlib
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError, PdfError, ResourceLimitError
+from .front import arxiv_id_in, authors_from_lines, doi_in, is_junk_title, title_span, year_in
+from .pdf_clean import clean_glyphs
 from .passages import (
     CONTROL,
     DEFAULT_LIMITS,
@@ -26,6 +29,8 @@ from .passages import (
     read_limited,
     vocabulary,
 )
+from .pdf_clean import body_fonts, drop_line_numbers, drop_panel_labels
+from .references import parse_references
 
 __all__ = ["Limits", "ParsedDoc", "PdfError", "check_pdf_bytes", "parse_pdf"]
 
@@ -35,7 +40,7 @@ REPEAT_SHARE = 0.4  # a line repeated at the same place on this share of pages i
 
 REFERENCES = re.compile(
     r"^(?:[\dIVX]+\.?\s+)?(references?|bibliography|marejeo|literatur|literaturverzeichnis|quellen|références|"
-    r"bibliographie|referencias|bibliografía|riferimenti|works cited|reference list|citations|kazi zilizorejelewa)"
+    r"bibliographie|referencias|bibliografía|riferimenti|works cited|reference list|citations|kazi zilizorejelewa|literature cited|references and notes|cited literature)"
     r"\s*:?$",
     re.IGNORECASE,
 )
@@ -72,6 +77,8 @@ class Line:
     text: str
     size: float
     bold: bool
+    dropped: int = 0  # glyphs without a text mapping (U+FFFD) dropped from this line
+    plain: str | None = None  # the text without superscript spans (affiliation marks), when it has any
 
 
 def check_pdf_bytes(data: bytes, name: str = "PDF") -> None:
@@ -129,16 +136,54 @@ def parse_pdf(path: str | Path, *, lang: str | None = None, limits: Limits = DEF
         meta_title = _metadata_title(doc)
     if not any(line.text for lines in pages for line in lines):
         return ParsedDoc(pages=page_count, page_errors=errors, title=_clean_title(meta_title), no_text=True)
+    return _structure(pages, sizes, errors, page_count, meta_title, path, lang, limits)
 
+
+def _structure(pages: list[list[Line]], sizes: list[tuple[float, float]], errors: list[dict[str, Any]],
+               page_count: int, meta_title: str, path: Path, lang: str | None, limits: Limits) -> ParsedDoc:  # fmt: skip
+    """The read lines of a PDF → its passages, front matter and reference list."""
+    dropped = sum(line.dropped for lines in pages for line in lines)
+    body = body_size(line for lines in pages for line in lines)
+    # the first page as printed, running lines included (the DOI and year are often in its footer)
+    front = _front_matter(pages[0] if pages else [], sizes[0][1] if sizes else 0.0, meta_title, path, body)
     pages = drop_running_lines(pages, [h for _, h in sizes])
     pages = [reading_order(lines, w) for lines, (w, _) in zip(pages, sizes)]
-    body = body_size(line for lines in pages for line in lines)
-    title_lines = _title_lines(pages[0] if pages else [], body, sizes[0][1] if sizes else 0.0)
-    title = _clean_title(meta_title) or (" ".join(line.text for line in title_lines) or None)
+    fonts = body_fonts(pages)
     pitch = line_pitch(pages, body)
-    paragraphs = _drop_front_matter(list(_paragraphs(pages, body, pitch, set(map(id, title_lines)))))
+    ref_lines: list[str] = []
+    walked = _paragraphs(pages, body, pitch, set(map(id, front.title_lines)), fonts, ref_lines)
+    paragraphs = _drop_front_matter(list(walked))
     text, passages = build_passages(paragraphs, lang=lang, max_passage_chars=limits.max_passage_chars)
-    return ParsedDoc(pages=page_count, passages=passages, page_errors=errors, title=title, no_text=False, text=text)
+    return ParsedDoc(pages=page_count, passages=passages, page_errors=errors, title=front.title, no_text=False,
+                     text=text, authors=front.authors, year=front.year, doi=front.doi, arxiv_id=front.arxiv_id,
+                     references=parse_references(ref_lines), dropped_glyphs=dropped)  # fmt: skip
+
+
+@dataclass
+class _Front:
+    """What the first page says about the paper."""
+
+    title: str | None
+    title_lines: list[Line]
+    authors: list[str]
+    year: int | None
+    doi: str | None
+    arxiv_id: str | None
+
+
+def _front_matter(lines: list[Line], height: float, meta_title: str, path: Path, body: float) -> _Front:
+    """Title (the metadata's unless it is junk, else the largest text at the top of page 1), authors (the lines
+    under the title), year, DOI and arXiv id as printed on the first page."""
+    page_text = "\n".join(line.text for line in lines)
+    triples = [(line.text, line.size, line.y0) for line in lines]
+    span = title_span(triples, height)
+    title_lines = lines[span[0] : span[1]] if span else _title_lines(lines, body, height)
+    printed = " ".join(line.text for line in title_lines)
+    printed = printed if len(printed.split()) >= 3 else None  # a masthead ("UCSF", "ARTICLE") is no title
+    meta = _clean_title(html.unescape(meta_title))
+    title = meta if meta and not is_junk_title(meta, page_text, path.stem) else (printed or meta)
+    authors = authors_from_lines([line.plain or line.text for line in lines], span[1]) if span else []
+    return _Front(title, title_lines, authors, year_in(page_text), doi_in(page_text), arxiv_id_in(page_text))
 
 
 def _read_pages(
@@ -265,7 +310,8 @@ def page_lines(page: Any, number: int) -> list[Line]:
             spans = [s for s in line["spans"] if s["text"].strip()]
             if not spans:
                 continue
-            text = _normalise("".join(s["text"] for s in line["spans"]))
+            text, dropped = clean_glyphs("".join(s["text"] for s in line["spans"]))
+            text = _normalise(text)
             if not text:
                 continue
             weights: Counter[float] = Counter()
@@ -273,8 +319,11 @@ def page_lines(page: Any, number: int) -> list[Line]:
                 weights[round(s["size"], 1)] += len(s["text"].strip())
             bold = all((s["flags"] & 16) or BOLD_FONT.search(s["font"]) for s in spans)
             x0, y0, x1, y1 = line["bbox"]
-            out.append(Line(number, x0, y0, x1, y1, spans[0]["origin"][1], text, weights.most_common(1)[0][0], bool(bold)))
-    return out
+            size = weights.most_common(1)[0][0]
+            plain = _normalise("".join(s["text"] for s in line["spans"] if not s["flags"] & 1)) if any(
+                s["flags"] & 1 for s in spans) else None  # fmt: skip
+            out.append(Line(number, x0, y0, x1, y1, spans[0]["origin"][1], text, size, bool(bold), dropped, plain))
+    return drop_panel_labels(drop_line_numbers(out, page.rect.width))
 
 
 def _normalise(text: str) -> str:
@@ -421,9 +470,10 @@ def _clean_title(title: str) -> str | None:
     return title
 
 
-def is_heading(line: Line, body: float, prev: Line | None) -> bool:
-    """A section heading: a short line set in bold or a larger font, a known heading word on its own, or a
-    numbered short line standing apart from the text around it."""
+def is_heading(line: Line, body: float, prev: Line | None, fonts: set[tuple[float, bool]] | None = None) -> bool:
+    """A section heading: a short line set in bold or a larger font that body text is not set in (`fonts`,
+    pdf_clean.body_fonts), a known heading word on its own, or a numbered short line standing apart from the text
+    around it."""
     text = line.text
     words = len(text.split())
     if len(text) > 120 or words > 15 or not any(ch.isalpha() for ch in text):
@@ -432,7 +482,7 @@ def is_heading(line: Line, body: float, prev: Line | None) -> bool:
         return True
     if text.endswith((",", ";")):
         return False
-    if line.size >= body + 1.0 or (line.bold and len(text) <= 100):
+    if (line.size >= body + 1.0 or (line.bold and len(text) <= 100)) and (line.size, line.bold) not in (fonts or ()):
         return text[0].isalnum() or text[0] in "\"'“‘(["  # "mMARCO: …" is a heading too
     if text.endswith(".") and not NUMBERED.match(text) or not (text[0].isupper() or text[0].isdigit()):
         return False
@@ -454,8 +504,10 @@ class _Walk:
     heading: Paragraph | None = None  # the last heading, while the next line may continue it
 
 
-def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[int]) -> Iterable[Paragraph]:
-    """Walk the lines in reading order and yield headings and paragraphs (reference list left out).
+def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[int],
+                fonts: set[tuple[float, bool]] | None = None, ref_lines: list[str] | None = None) -> Iterable[Paragraph]:  # fmt: skip
+    """Walk the lines in reading order and yield headings and paragraphs; the reference list is left out of them
+    and its lines go to `ref_lines`.
 
     A body paragraph cut mid-sentence by text in another size (a footnote at the foot of the page, a figure
     caption at the foot of a column) is resumed when the body text carries on; the interruption comes after it.
@@ -466,12 +518,14 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float, skip: set[in
         for line in lines:
             if id(line) in skip:
                 continue
-            if is_heading(line, body, walk.prev):
+            if is_heading(line, body, walk.prev, fonts):
                 yield from _heading_line(walk, line)
             else:
                 walk.heading = None
                 if not walk.in_refs:
                     yield from _body_line(walk, line, body, pitch, vocab)
+                elif ref_lines is not None:
+                    ref_lines.append(line.text)
             walk.prev = line
     yield from _close_all(walk)
 

@@ -20,6 +20,7 @@ class Claim:
     passage_id: int | None = None
     input_text: str | None = None  # an audit run's claim as given, before it was matched back to the corpus
     truncated: bool = False  # an audit run's claim cut short in its input and not found whole in the corpus
+    section_kind: str | None = None  # the normalised section it stands in (synth.ingest.sections)
     cue: float = 0.0  # 0..1: how strongly the sentence reads as a claim (ingest.sentences.cue_strength)
     relevance: float = 0.0  # its relevance to the question (cosine while ranking, then the run's z scale)
     score: float = 0.0  # the order claims are taken in (judge.select.claim_score)

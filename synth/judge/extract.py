@@ -10,6 +10,8 @@ import numpy as np
 from ..ingest.sentences import cue_strength, passage_sentences, reject_reason, tokens
 from .claim import Claim
 
+NOT_CLAIMS = ("references", "acknowledgements", "caption")  # sections whose sentences are never a paper's claims
+
 _REFS_HEADING = re.compile(
     r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|literatur(?:verzeichnis)?|références|marejeleo)\s*(?:$|\n|\[|\d)", re.I
 )
@@ -38,7 +40,11 @@ def candidates_from_passages(passages: Sequence[dict[str, Any]]) -> list[Claim]:
         body.append(p)
     for sent, src in passage_sentences(body):
         if reject_reason(sent) is None:
-            out.append(Claim(sent, src.get("paper_id", ""), src.get("page"), src.get("id"), cue=cue_strength(sent)))
+            kind = src.get("section_kind")
+            if kind in NOT_CLAIMS:
+                continue
+            out.append(Claim(sent, src.get("paper_id", ""), src.get("page"), src.get("id"), section_kind=kind,
+                             cue=cue_strength(sent)))  # fmt: skip
     return out
 
 

@@ -24,7 +24,7 @@ from .extract import candidates_from_passages, rank_and_select
 from .findings import Finding, build_findings
 from .relevance import PROBES, PaperRelevance, corpus_scale, narrow_by_names, null_z, relevant_papers, word_set
 from .run import RunParams, already_stored, closing_run, corpus_retriever, judge_and_store, open_run, progress_bar
-from .select import claim_score, spread_claims
+from .select import by_section_then_score, claim_score, spread_claims
 from .verifier.base import Verifier
 
 
@@ -103,7 +103,7 @@ def select_claims(store: Store, retriever: Retriever, encoder: Encoder, ranking:
         for c in kept:
             c.relevance = papers.scale(c.relevance)
             c.score = claim_score(c.relevance, c.cue, c.text)
-        per_paper[paper] = sorted(kept, key=lambda c: -c.score)
+        per_paper[paper] = by_section_then_score(kept)
     return ClaimSelection(spread_claims(per_paper, params.max_claims), n_candidates)
 
 

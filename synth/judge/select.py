@@ -35,3 +35,18 @@ def spread_claims(per_paper: dict[str, list[Any]], max_claims: int, per_paper_fi
     rest = sorted((c for items in per_paper.values() for c in items[per_paper_first:]), key=lambda c: -c.score)
     out.extend(rest[: max(0, max_claims - len(out))])
     return out
+
+
+FIRST_SECTIONS = ("abstract", "results", "discussion", "conclusion")  # where a paper states its findings
+
+
+def by_section_then_score(claims: list[Any]) -> list[Any]:
+    """A paper's claims in the order they are taken: those of its abstract, results, discussion and conclusion first,
+    then those of other sections (the introduction, topical sections, text without a known heading), the methods'
+    last; by score within each."""
+
+    def tier(claim: Any) -> int:
+        kind = getattr(claim, "section_kind", None)
+        return 0 if kind in FIRST_SECTIONS else (2 if kind == "methods" else 1)
+
+    return sorted(claims, key=lambda c: (tier(c), -c.score))

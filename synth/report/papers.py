@@ -8,7 +8,8 @@ from ..store import Store
 
 
 def paper_summaries(store: Store) -> list[dict[str, Any]]:
-    """One dict per paper: id, title, year, pages, passages, languages, status."""
+    """One dict per paper: id, title, year, DOI, language, pages, passages, passage languages, status, error and
+    its reference entries (raw, DOI, arXiv id)."""
     out = []
     for r in store.papers():
         published = r.get("published") or ""
@@ -21,6 +22,10 @@ def paper_summaries(store: Store) -> list[dict[str, Any]]:
                 "passages": r["passage_count"],
                 "languages": sorted(set((r.get("langs") or "").split(",")) - {""}),
                 "status": r.get("status") or "",
+                "error": r.get("error"),
+                "doi": r.get("doi"),
+                "language": r.get("lang"),
+                "references": store.references_of(r["id"]),
             }
         )
     return out

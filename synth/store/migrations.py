@@ -209,3 +209,18 @@ def m007_verdict_reason(db: Database) -> None:
     """Why a verdict is NOT_ENOUGH_INFO: `no_evidence` (nothing addresses the claim) or `unsettled` (evidence addresses
     it but does not settle it); NULL for SUPPORTED / REFUTED and for verdicts stored before this migration."""
     db["verdicts"].add_column("reason", str)
+
+
+@migrations()
+def m008_papers_from_the_page(db: Database) -> None:
+    """Real papers: each passage's normalised section (synth.ingest.sections; NULL for passages stored before), the
+    paper's DOI and language as read from its text, and its reference list as entries."""
+    db["passages"].add_column("section_kind", str)
+    db["papers"].add_column("doi", str)
+    db["papers"].add_column("lang", str)
+    db["paper_references"].create(
+        {"paper_id": str, "ord": int, "label": int, "raw": str, "doi": str, "arxiv_id": str, "year": int},
+        pk=("paper_id", "ord"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["paper_references"].create_index(["arxiv_id"])

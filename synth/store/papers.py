@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .base import now
+from .scan import NOT_BACK_MATTER
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -52,12 +53,27 @@ class PapersMixin:
         return len(rows)
 
     def store_paper(
-        self, row: dict[str, Any], passages: Iterable[dict[str, Any]], page_errors: Iterable[dict[str, Any]] = ()
+        self,
+        row: dict[str, Any],
+        passages: Iterable[dict[str, Any]],
+        page_errors: Iterable[dict[str, Any]] = (),
+        references: Iterable[dict[str, Any]] = (),
     ) -> int:
-        """A paper with all its passages, as one transaction (never a paper with half of its passages)."""
+        """A paper with all its passages and reference entries, as one transaction (never a paper with half of its
+        passages)."""
         with self.transaction():  # type: ignore[attr-defined]
             self.upsert_paper(row)
+            self.db.execute("DELETE FROM paper_references WHERE paper_id = ?", [row["id"]])
+            refs = [dict(r, paper_id=row["id"], ord=i) for i, r in enumerate(references)]
+            if refs:
+                self.db["paper_references"].insert_all(refs)
             return self.replace_passages(row["id"], passages, page_errors)
+
+    def references_of(self, paper_id: str) -> list[dict[str, Any]]:
+        """A paper's reference entries in order: label, raw, doi, arxiv_id, year."""
+        sql = "SELECT label, raw, doi, arxiv_id, year FROM paper_references WHERE paper_id = ? ORDER BY ord"
+        keys = ("label", "raw", "doi", "arxiv_id", "year")
+        return [dict(zip(keys, r)) for r in self.db.execute(sql, [paper_id]).fetchall()]
 
     def papers(self) -> list[dict[str, Any]]:
         """Every paper with its passage count and languages, ordered by id."""
@@ -75,17 +91,21 @@ class PapersMixin:
         return int(self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
 
     def all_passages(self) -> list[dict[str, Any]]:
-        """Every passage of a stored paper in reading order: id, paper_id, page, lang, text, ord, section."""
+        """Every passage of a stored paper in reading order, back matter left out: id, paper_id, page, lang, text, ord,
+        section, section_kind."""
         rows = self.db.execute(
-            "SELECT s.id, s.paper_id, s.page, s.lang, s.text, s.ord, s.section FROM passages s "
-            "JOIN papers p ON p.id = s.paper_id ORDER BY s.paper_id, s.ord"
+            "SELECT s.id, s.paper_id, s.page, s.lang, s.text, s.ord, s.section, s.section_kind FROM passages s "
+            f"JOIN papers p ON p.id = s.paper_id WHERE {NOT_BACK_MATTER} ORDER BY s.paper_id, s.ord"
         ).fetchall()
-        keys = ("id", "paper_id", "page", "lang", "text", "ord", "section")
+        keys = ("id", "paper_id", "page", "lang", "text", "ord", "section", "section_kind")
         return [dict(zip(keys, r), text=r[4] or "") for r in rows]
 
     def bm25(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
         """(passage id, BM25 score, higher = better) for an FTS5 query."""
-        sql = "SELECT rowid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?"
+        sql = (
+            "SELECT f.rowid, bm25(passages_fts) AS b FROM passages_fts f JOIN passages s ON s.id = f.rowid "
+            f"WHERE passages_fts MATCH ? AND {NOT_BACK_MATTER} ORDER BY b LIMIT ?"
+        )
         return [(int(r[0]), -float(r[1])) for r in self.db.execute(sql, [fts_query, limit]).fetchall()]
 
     def fts_ids(self, fts_query: str, limit: int = 50) -> list[int]:

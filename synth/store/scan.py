@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-_KEYS = ("id", "paper_id", "page", "lang", "text", "ord", "section")
-_COLS = "s.id, s.paper_id, s.page, s.lang, s.text, s.ord, s.section"
+_KEYS = ("id", "paper_id", "page", "lang", "text", "ord", "section", "section_kind")
+_COLS = "s.id, s.paper_id, s.page, s.lang, s.text, s.ord, s.section, s.section_kind"
+# Passages that are never evidence nor claims (reference lists, acknowledgements, funding, contributions: the kinds
+# of synth.ingest.sections.BACK_MATTER) are stored but left out of every scan the retriever and the index read.
+NOT_BACK_MATTER = "(s.section_kind IS NULL OR s.section_kind NOT IN ('references', 'acknowledgements'))"
 _CHUNK = 500  # ids per SELECT (well under SQLite's variable limit)
 
 
@@ -32,7 +35,7 @@ class ScanMixin:
         while True:
             rows = self.db.execute(
                 "SELECT s.id, s.text FROM passages s JOIN papers p ON p.id = s.paper_id WHERE s.id > ? "
-                "ORDER BY s.id LIMIT ?",
+                f"AND {NOT_BACK_MATTER} ORDER BY s.id LIMIT ?",
                 [last, batch],
             ).fetchall()
             if not rows:
@@ -46,7 +49,7 @@ class ScanMixin:
         while True:
             rows = self.db.execute(
                 f"SELECT {_COLS} FROM passages s JOIN papers p ON p.id = s.paper_id "
-                "WHERE (s.paper_id, s.ord) > (?, ?) ORDER BY s.paper_id, s.ord LIMIT ?",
+                f"WHERE (s.paper_id, s.ord) > (?, ?) AND {NOT_BACK_MATTER} ORDER BY s.paper_id, s.ord LIMIT ?",
                 [*last, batch],
             ).fetchall()
             if not rows:
@@ -68,8 +71,10 @@ class ScanMixin:
         return out
 
     def passages_of_paper(self, paper_id: str) -> list[dict[str, Any]]:
-        """A paper's passages in reading order."""
-        rows = self.db.execute(f"SELECT {_COLS} FROM passages s WHERE s.paper_id = ? ORDER BY s.ord", [paper_id])
+        """A paper's passages in reading order (back matter left out)."""
+        rows = self.db.execute(
+            f"SELECT {_COLS} FROM passages s WHERE s.paper_id = ? AND {NOT_BACK_MATTER} ORDER BY s.ord", [paper_id]
+        )
         return [_row(r) for r in rows.fetchall()]
 
     def passage_at(self, paper_id: str, ord: int) -> dict[str, Any] | None:
