@@ -466,3 +466,25 @@ def test_unreachable_pdf_host_is_retried_then_reported() -> None:
     with pytest.raises(FetchError, match=r"connection failed \(connection refused\) \(3 attempts\)"):
         d.get(closed_port_url().replace("/api/query", "/pdf/2301.12566v1"))
     assert [e["action"] for e in d.events] == ["retry in 0.01 s", "retry in 0.02 s", "gave up"]
+
+
+# -- following citations ------------------------------------------------------------------------------------
+def test_cited_by_fetches_the_arxiv_papers_a_stored_paper_cites(env, fake: FakeArxiv, db_path: Path) -> None:
+    from synth.store import Store
+
+    with Store(db_path) as store:
+        refs = [{"label": 1, "raw": f"A. Author. OPTICAL. arXiv:{EN}v2, 2023.", "arxiv_id": EN},
+                {"label": 2, "raw": "B. Author. A journal paper. Nature 1:2, 2020.", "doi": "10.1038/x1"},
+                {"label": 3, "raw": f"C. Author. XNLI. CoRR abs/{DE}, 2018.", "arxiv_id": DE},
+                {"label": 4, "raw": f"A. Author. OPTICAL again. arXiv:{EN}.", "arxiv_id": EN}]  # fmt: skip
+        store.store_paper({"id": "local:citing", "title": "A citing paper", "status": "ok"}, [], (), refs)
+        store.store_paper({"id": "local:no-arxiv", "title": "Cites journals only", "status": "ok"}, [], (), refs[1:2])
+    result = fetch("--cited-by", "local:citing")
+    assert result.exit_code == 0, result.output
+    stored = papers(db_path)
+    assert stored[EN]["status"] == "ok" and stored[DE]["status"] == "ok" and TWO not in stored
+    assert fetch_logs(db_path)[-1]["request"]["ids"] == [EN, DE]  # each cited id once, in reference order
+    for args, message in ((("--cited-by", "local:nope"), "no such paper"),
+                          (("--cited-by", "local:no-arxiv"), "none of its 1 references has an arXiv id")):  # fmt: skip
+        bad = fetch(*args)
+        assert bad.exit_code == 1 and message in bad.output and "Traceback" not in bad.output

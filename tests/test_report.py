@@ -72,6 +72,19 @@ def test_references_are_numbered_cited_and_resolve(store):
     assert re.search(r"“.+” — \[\d+\], p\. \d+ \((?:en|sw|de|fr)\)", body)
 
 
+def test_a_local_paper_with_a_doi_links_to_doi_org_and_a_bad_doi_to_nothing(store):
+    cited = json.loads(render(store, fmt="json"))["references"]
+    local = next(r for r in cited if r["id"].startswith("local:"))
+    store.upsert_paper({"id": local["id"], "doi": "10.1093/nar/gkae102"})
+    md = render(store, fmt="md")
+    assert "<https://doi.org/10.1093/nar/gkae102>" in md.split("## References", 1)[1]
+    from synth.report.bib import references, to_bibtex
+
+    assert "https://doi.org/10.1093/nar/gkae102" in to_bibtex(references(store))
+    store.upsert_paper({"id": local["id"], "doi": "10.1093/x\"><script>"})
+    assert "<script>" not in render(store, fmt="html").split("References", 1)[1]
+
+
 def test_claim_text_cannot_break_the_table_or_inject_markup(store):
     md = render(store, fmt="md")
     assert "<script>" not in md and "**much**" not in md and "[mBERT](http)" not in md

@@ -45,7 +45,9 @@ class Reference:
 
     @property
     def url(self) -> str | None:
-        return f"https://arxiv.org/abs/{self.paper_id}" if self.arxiv else None
+        if self.arxiv:
+            return f"https://arxiv.org/abs/{self.paper_id}"
+        return f"https://doi.org/{self.doi}" if self.doi else None
 
 
 def _clean(text: Any) -> str:
@@ -103,7 +105,7 @@ def references(store: Store, run_id: int | None = None) -> list[Reference]:
         row = store.paper(ref["id"]) or {"id": ref["id"]}
         authors = [_clean(a) for a in _json_list(row.get("authors")) if _clean(a)]
         categories = _json_list(row.get("categories"))
-        arxiv = ref.get("url") is not None  # the report links exactly the papers whose id is an arXiv id
+        arxiv = bool(ref.get("arxiv"))  # the report links exactly the papers whose id is an arXiv id
         r = Reference(
             key="",
             paper_id=ref["id"],

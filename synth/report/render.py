@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -96,6 +97,13 @@ def _is_arxiv_id(paper_id: str) -> bool:
         return False
 
 
+def _doi_url(doi: str | None) -> str | None:
+    """The doi.org link of a DOI read from a paper (only a well-formed DOI becomes a link)."""
+    if not doi or not re.fullmatch(r"10\.\d{4,9}/[^\s\"<>]+", doi):
+        return None
+    return "https://doi.org/" + urllib.parse.quote(doi, safe="/:;()._-")
+
+
 class _Refs:
     """Numbers papers in order of first citation."""
 
@@ -131,7 +139,9 @@ class _Refs:
                     "title": p.get("title") or pid,
                     "authors": authors if isinstance(authors, list) else [str(authors)],
                     "year": published[:4] if published[:4].isdigit() else "",
-                    "url": f"https://arxiv.org/abs/{pid}" if is_arxiv else None,
+                    "url": f"https://arxiv.org/abs/{pid}" if is_arxiv else _doi_url(p.get("doi")),
+                    "arxiv": is_arxiv,
+                    "doi": p.get("doi"),
                     "source": p.get("source") or "",
                     "path": p.get("pdf_path") or "",
                 }
