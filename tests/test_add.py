@@ -203,3 +203,24 @@ def test_replace_passages_keeps_the_old_rows_when_the_new_ones_fail(db_path):
     with pytest.raises(Exception, match="no column"):
         store.replace_passages("p", [{"page": 1, "text": "New.", "lang": "en"}, {"page": 1, "text": "Bad.", "nope": 1}])
     assert [r["text"] for r in store.db["passages"].rows] == ["Old passage."]
+
+
+def test_parallel_parsing_stores_the_same_as_parsing_here(tmp_path, monkeypatch):
+    """`synth add -j 2` parses in worker processes and stores in input order: the same rows as one process."""
+    import synth.ingest.parallel as parallel
+    from synth.ingest.files import add_paths
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        english_paper(folder / f"p{i}.pdf", title=f"Optimal Transport Paper Number {i + 1}")
+    (folder / "bad.pdf").write_bytes(b"%PDF-1.4 not really")
+    dumps = []
+    for jobs in (1, 2):
+        with Store(tmp_path / f"j{jobs}.db") as store:
+            result = add_paths(store, [folder], jobs=jobs)
+            rows = store.db.execute("SELECT p.title, s.ord, s.text, s.section_kind FROM passages s "
+                                    "JOIN papers p ON p.id = s.paper_id ORDER BY p.title, s.ord").fetchall()  # fmt: skip
+            dumps.append((result.added, [f["error"].split(": ", 1)[1] for f in result.failures], rows))
+    assert dumps[0] == dumps[1] and dumps[0][0] == 3 and len(dumps[0][1]) == 1 and dumps[0][2]

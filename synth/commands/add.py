@@ -11,11 +11,15 @@ from ..config import Settings
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--lang", help="Language of every passage (ISO 639-1, e.g. sw); default: detected per passage.")
 @click.option("--title", help="Title of the paper (one file only); default: PDF metadata or first heading.")
+@click.option("--jobs", "-j", type=click.IntRange(1), metavar="N",
+              help="Parse in N processes (default: the CPUs available, at most 4).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
-def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str | None, quiet: bool) -> None:
+def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str | None, jobs: int | None,
+        quiet: bool) -> None:  # fmt: skip
     """Add local PDF, .txt and .md files (folders recursively) as papers; re-adding the same file is a no-op."""
     from ..ingest.files import add_paths
+    from ..ingest.parallel import default_jobs
     from ..store import open_store
 
     if lang is not None and not (lang.isalpha() and 2 <= len(lang) <= 3):
@@ -35,6 +39,7 @@ def add(settings: Settings, paths: tuple[str, ...], lang: str | None, title: str
             title=title,
             progress=progress,
             limits=settings.limits,
+            jobs=jobs or default_jobs(),
         )
     click.echo(result.summary())
     if not result.files:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInputError, SynthError
+from .parallel import ParseFailed
 from .passages import DEFAULT_LIMITS, Limits, ParsedDoc, limit_error
 
 if TYPE_CHECKING:
@@ -68,8 +69,10 @@ def ingest_file(
     *,
     sha256: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    parsed: ParsedDoc | Exception | None = None,
 ) -> IngestOutcome:
-    """Parse `path` and store it as paper `paper_id` with its passages.
+    """Parse `path` (unless `parsed` holds its parse, or the error parsing it gave) and store it as paper `paper_id`
+    with its passages.
 
     `meta` holds papers-table fields (title, authors, published, abstract, categories, source, pdf_url, …); this
     fills pdf_path, pdf_sha256, pages, status and error. `lang` forces every passage's language. When parsing fails
@@ -80,9 +83,11 @@ def ingest_file(
     base["id"] = paper_id
     try:
         digest = sha256 or file_sha256(path)
-        doc = parse_file(path, lang=lang, limits=limits)
+        if isinstance(parsed, Exception):
+            raise parsed
+        doc = parsed if parsed is not None else parse_file(path, lang=lang, limits=limits)
     except Exception as exc:  # one bad file must never stop a batch: record it and go on
-        error = _one_line(exc, path)
+        error = str(exc) if isinstance(exc, ParseFailed) else one_line(exc, path)
         row = dict(base, status="failed", error=error)
         if store.paper(paper_id) is None:
             row.setdefault("title", path.stem)
@@ -117,7 +122,7 @@ def _from_the_page(doc: ParsedDoc, path: Path) -> dict[str, Any]:
     }
 
 
-def _one_line(exc: BaseException, path: Path) -> str:
+def one_line(exc: BaseException, path: Path) -> str:
     message = " ".join(str(exc).split())
     if not isinstance(exc, (SynthError, OSError)):
         message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
@@ -195,22 +200,33 @@ def add_paths(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
     commit_seconds: float = COMMIT_SECONDS,
     limits: Limits = DEFAULT_LIMITS,
+    jobs: int = 1,
 ) -> AddResult:
     """Add local PDFs / .txt / .md files and folders to the store (the library side of `synth add`).
 
     A file whose bytes are already stored with status ok is skipped; every call is one fetch-log entry.
-    `progress` wraps the file iterator (e.g. tqdm). Files are parsed one at a time, so memory stays flat however
-    many there are; the writes are committed every `commit_seconds` (0: after every file).
+    `progress` wraps the iterator of files as they are stored (e.g. tqdm). Files are parsed by `jobs` processes
+    (ingest.parallel) and stored here one at a time in input order, so memory stays flat however many there are;
+    the writes are committed every `commit_seconds` (0: after every file).
     """
+    from .parallel import parse_in_order
+
     files = collect_files(paths)
     if title is not None and len(files) != 1:
         raise BadInputError(f"--title needs exactly one file, got {len(files)}")
     request = {"paths": [str(p) for p in paths], "files": len(files), "lang": lang, "title": title}
     result = AddResult(files=len(files), log_id=store.log_fetch_start("add", request))
     try:
+        todo = _plan(store, files, result, title=title, limits=limits)
+        parsed = parse_in_order([path for path, _, _ in todo], lang=lang, limits=limits, jobs=jobs)
+        stored = iter(progress([path for path, _, _ in todo]) if progress else [path for path, _, _ in todo])
         with store.batch(commit_seconds) as tick:
-            for path in progress(files) if progress else files:
-                _add_one(store, path, result, lang=lang, title=title, limits=limits)
+            for (path, paper_id, digest), doc in zip(todo, parsed):
+                meta: dict[str, Any] = {"source": "local", "title": title}
+                outcome = ingest_file(store, paper_id, path.resolve(), meta, lang=lang, sha256=digest, limits=limits,
+                                      parsed=doc)  # fmt: skip
+                _count(result, path, outcome)
+                next(stored, None)
                 tick()
     finally:
         store.log_fetch_finish(
@@ -223,9 +239,41 @@ def add_paths(
     return result
 
 
-def _add_one(
-    store: Store, path: Path, result: AddResult, *, lang: str | None, title: str | None, limits: Limits = DEFAULT_LIMITS
-) -> None:
+def _plan(store: Store, files: list[Path], result: AddResult, *, title: str | None,
+          limits: Limits) -> list[tuple[Path, str, str]]:  # fmt: skip
+    """(path, paper id, sha256) of the files to parse and store, in order: unreadable and unsupported files are
+    counted as failed, files whose bytes are stored already (or come twice) as skipped."""
+    todo: list[tuple[Path, str, str]] = []
+    planned: set[str] = set()
+    for path in files:
+        digest = _checked_digest(path, result, limits)
+        if digest is None:
+            continue
+        paper_id = local_paper_id(digest)
+        existing = store.paper(paper_id)
+        done = existing is not None and existing.get("status") in ("ok", "no-text") and existing.get("pdf_sha256") == digest
+        if (done and title is None) or paper_id in planned:  # same bytes already stored: nothing to do
+            result.skipped += 1
+            continue
+        planned.add(paper_id)
+        todo.append((path, paper_id, digest))
+    return todo
+
+
+def _count(result: AddResult, path: Path, outcome: IngestOutcome) -> None:
+    """Add one file's outcome to the totals."""
+    if outcome.status == "failed":
+        result.failures.append({"path": str(path), "error": outcome.error or "failed"})
+        return
+    result.added += 1
+    result.pages += outcome.pages
+    result.passages += outcome.passages
+
+
+def _checked_digest(path: Path, result: AddResult, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """The file's sha256, or None after counting it as failed (not a regular file, unsupported, too large,
+    unreadable)."""
+
     def fail(reason: str) -> None:
         result.failures.append({"path": str(path), "error": f"{shown_path(path)}: {reason}"})
 
@@ -237,20 +285,6 @@ def _add_one(
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             return fail(str(limit_error("max_file_bytes", f"file is {size:,} bytes", limits.max_file_bytes)))
-        digest = file_sha256(path)
+        return file_sha256(path)
     except OSError as exc:
         return fail(f"cannot read: {exc.strerror or exc}")
-    paper_id = local_paper_id(digest)
-    existing = store.paper(paper_id)
-    done = existing is not None and existing.get("status") in ("ok", "no-text") and existing.get("pdf_sha256") == digest
-    if done and title is None:  # same bytes already stored: nothing to do
-        result.skipped += 1
-        return
-    meta: dict[str, Any] = {"source": "local", "title": title}
-    outcome = ingest_file(store, paper_id, path.resolve(), meta, lang=lang, sha256=digest, limits=limits)
-    if outcome.status == "failed":
-        result.failures.append({"path": str(path), "error": outcome.error or "failed"})
-        return
-    result.added += 1
-    result.pages += outcome.pages
-    result.passages += outcome.passages

@@ -4,6 +4,7 @@ sentences with page, section, language and character span."""
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 import unicodedata
@@ -182,6 +183,8 @@ def _front_matter(lines: list[Line], height: float, meta_title: str, path: Path,
     printed = printed if len(printed.split()) >= 3 else None  # a masthead ("UCSF", "ARTICLE") is no title
     meta = _clean_title(html.unescape(meta_title))
     title = meta if meta and not is_junk_title(meta, page_text, path.stem) else (printed or meta)
+    if not printed or not _same_text(printed, title or ""):
+        title_lines = []  # large text at the top that is not the title (a first heading) stays in the body
     authors = authors_from_lines([line.plain or line.text for line in lines], span[1]) if span else []
     return _Front(title, title_lines, authors, year_in(page_text), doi_in(page_text), arxiv_id_in(page_text))
 
@@ -461,6 +464,12 @@ def _title_lines(lines: list[Line], body: float, height: float) -> list[Line]:
     if biggest < body * 1.25:
         return []
     return [ln for ln in top if ln.size >= biggest - 0.5]
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Whether two renderings of a title say the same (case, spacing and punctuation aside, or nearly)."""
+    x, y = (re.sub(r"\W+", "", s.casefold()) for s in (a, b))
+    return bool(x) and (x in y or y in x or difflib.SequenceMatcher(None, x, y).ratio() >= 0.8)
 
 
 def _clean_title(title: str) -> str | None:
