@@ -160,3 +160,25 @@ def test_claims_files_in_other_encodings_are_read_and_binary_is_refused(tmp_path
     junk.write_bytes(bytes(range(256)) * 50)
     with pytest.raises(BadInputError, match="not a text file of claims"):
         read_claims_file(str(junk))
+
+
+def test_back_matter_is_never_a_claim_nor_evidence_nor_embedded(db_path):
+    from synth.index.encoders.base import HashingEncoder
+    from synth.judge.question import verify_question
+    from synth.judge.run import RunParams
+
+    store = cb.build(Store(db_path))
+    thanks = ("Optimal transport distillation improves cross-lingual retrieval for low-resource languages, "
+              "as the funders of this work at the Foundation believed when they supported it in 2023.")  # fmt: skip
+    paper = store.paper(cb.OPTICAL.id)
+    rows = store.passages_of_paper(cb.OPTICAL.id)
+    back = [{"page": 3, "text": thanks, "lang": "en", "section": "Acknowledgements", "section_kind": "acknowledgements"},
+            {"page": 3, "text": thanks.replace("funders", "reviewers"), "lang": "en", "section": "References",
+             "section_kind": "references"}]  # fmt: skip
+    store.store_paper(paper, [{k: r[k] for k in ("page", "text", "lang", "section")} for r in rows] + back)
+    run_id, _ = verify_question(store, QUESTION, HashingEncoder(), cb.OverlapVerifier(), RunParams(min_relevance=0.5))
+    claims = store.run_claims(run_id)
+    assert claims
+    said = [c["text"] for c in claims] + [e["text"] for c in claims for e in c["evidence"]]
+    assert not [s for s in said if "funders" in s or "reviewers" in s]
+    assert not [t for batch in store.passage_texts() for _, t in batch if "funders" in t]  # what the index embeds
