@@ -31,6 +31,10 @@ class PdfError(SynthError):
     """A PDF could not be read (truncated, not a PDF, encrypted)."""
 
 
+class ParseFailed(SynthError):
+    """A file that could not be parsed, its one-line reason already written (it crossed a process boundary)."""
+
+
 class StoreError(SynthError):
     """The SQLite store could not be opened or is inconsistent."""
 

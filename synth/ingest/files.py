@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadInputError, SynthError
-from .parallel import ParseFailed
+from ..errors import BadInputError, ParseFailed, SynthError
+from .parallel import parse_in_order
 from .passages import DEFAULT_LIMITS, Limits, ParsedDoc, limit_error
 
 if TYPE_CHECKING:
@@ -58,6 +58,15 @@ def parse_file(path: str | Path, *, lang: str | None = None, limits: Limits = DE
 
         return read_text_file(path, lang=lang, limits=limits)
     raise BadInputError(f"{path}: unsupported file type {suffix or '(none)'} (PDF, .txt or .md)")
+
+
+def parse_one(path: Path, lang: str | None, limits: Limits) -> ParsedDoc | ParseFailed:
+    """Parse one file in a worker (ingest.parallel); a failure comes back as ParseFailed with the line `synth add`
+    prints for it."""
+    try:
+        return parse_file(path, lang=lang, limits=limits)
+    except Exception as exc:  # one bad file must never stop a batch
+        return ParseFailed(one_line(exc, path))
 
 
 def ingest_file(
@@ -209,8 +218,6 @@ def add_paths(
     (ingest.parallel) and stored here one at a time in input order, so memory stays flat however many there are;
     the writes are committed every `commit_seconds` (0: after every file).
     """
-    from .parallel import parse_in_order
-
     files = collect_files(paths)
     if title is not None and len(files) != 1:
         raise BadInputError(f"--title needs exactly one file, got {len(files)}")
@@ -218,7 +225,7 @@ def add_paths(
     result = AddResult(files=len(files), log_id=store.log_fetch_start("add", request))
     try:
         todo = _plan(store, files, result, title=title, limits=limits)
-        parsed = parse_in_order([path for path, _, _ in todo], lang=lang, limits=limits, jobs=jobs)
+        parsed = parse_in_order([path for path, _, _ in todo], parse_one, lang=lang, limits=limits, jobs=jobs)
         stored = iter(progress([path for path, _, _ in todo]) if progress else [path for path, _, _ in todo])
         with store.batch(commit_seconds) as tick:
             for (path, paper_id, digest), doc in zip(todo, parsed):

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from ..errors import SynthError
+from ..errors import ParseFailed
 from .passages import DEFAULT_LIMITS, Limits, ParsedDoc
 
 MAX_JOBS = 4  # parsing is CPU-bound; more processes than this rarely help and each holds a document in memory
 MIN_PARALLEL_BYTES = 4_000_000  # below this much to parse, starting worker processes (~1 s each) costs more than it saves
-
-
-class ParseFailed(SynthError):
-    """A file that could not be parsed, with its one-line reason already written (it crosses a process boundary)."""
 
 
 def default_jobs() -> int:
@@ -32,23 +28,14 @@ def default_jobs() -> int:
     return max(1, min(MAX_JOBS, cpus))
 
 
-def parse_one(path: Path, lang: str | None, limits: Limits) -> ParsedDoc | ParseFailed:
-    """Parse one file; a failure comes back as ParseFailed with the same line `synth add` prints for it."""
-    from .files import one_line, parse_file
-
-    try:
-        return parse_file(path, lang=lang, limits=limits)
-    except Exception as exc:  # one bad file must never stop a batch
-        return ParseFailed(one_line(exc, path))
-
-
-def parse_in_order(paths: Sequence[Path], *, lang: str | None = None, limits: Limits = DEFAULT_LIMITS,
-                   jobs: int = 1) -> Iterator[ParsedDoc | ParseFailed]:  # fmt: skip
-    """Each file's ParsedDoc (or ParseFailed), in the order of `paths`, parsed by `jobs` processes (1, or less than
-    MIN_PARALLEL_BYTES of files: here)."""
+def parse_in_order(paths: Sequence[Path], parse: Callable[[Path, str | None, Limits], ParsedDoc | ParseFailed], *,
+                   lang: str | None = None, limits: Limits = DEFAULT_LIMITS, jobs: int = 1
+                   ) -> Iterator[ParsedDoc | ParseFailed]:  # fmt: skip
+    """`parse(path, lang, limits)` of each file (a module-level function: it is sent to the workers by name), in the
+    order of `paths`, run by `jobs` processes (1, or less than MIN_PARALLEL_BYTES of files: here)."""
     if jobs <= 1 or len(paths) < 2 or _total_bytes(paths) < MIN_PARALLEL_BYTES:
         for path in paths:
-            yield parse_one(path, lang, limits)
+            yield parse(path, lang, limits)
         return
     import multiprocessing
 
@@ -58,7 +45,7 @@ def parse_in_order(paths: Sequence[Path], *, lang: str | None = None, limits: Li
         queued = iter(paths)
         try:
             for path in queued:
-                pending.append(pool.submit(parse_one, path, lang, limits))
+                pending.append(pool.submit(parse, path, lang, limits))
                 if len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:

