@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError, PdfError, ResourceLimitError
-from .front import arxiv_id_in, authors_from_lines, doi_in, is_junk_title, title_span, year_in
-from .pdf_clean import clean_glyphs
+from .front import (
+    arxiv_id_in,
+    authors_from_lines,
+    doi_in,
+    is_junk_title,
+    title_span,
+    year_in,
+)
 from .passages import (
     CONTROL,
     DEFAULT_LIMITS,
@@ -30,7 +36,7 @@ from .passages import (
     read_limited,
     vocabulary,
 )
-from .pdf_clean import body_fonts, drop_line_numbers, drop_panel_labels
+from .pdf_clean import body_fonts, clean_glyphs, drop_line_numbers, drop_panel_labels
 from .references import parse_references
 
 __all__ = ["Limits", "ParsedDoc", "PdfError", "check_pdf_bytes", "parse_pdf"]

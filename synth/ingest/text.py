@@ -9,7 +9,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import BadInputError
-from .passages import CONTROL, DEFAULT_LIMITS, Limits, Paragraph, ParsedDoc, build_passages, read_limited, vocabulary
+from .passages import (
+    CONTROL,
+    DEFAULT_LIMITS,
+    Limits,
+    Paragraph,
+    ParsedDoc,
+    build_passages,
+    read_limited,
+    vocabulary,
+)
 from .pdf import APPENDIX, KNOWN_HEADINGS, NUMBERED, REFERENCES, TERMINAL
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
