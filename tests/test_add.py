@@ -224,3 +224,15 @@ def test_parallel_parsing_stores_the_same_as_parsing_here(tmp_path, monkeypatch)
                                     "JOIN papers p ON p.id = s.paper_id ORDER BY p.title, s.ord").fetchall()  # fmt: skip
             dumps.append((result.added, [f["error"].split(": ", 1)[1] for f in result.failures], rows))
     assert dumps[0] == dumps[1] and dumps[0][0] == 3 and len(dumps[0][1]) == 1 and dumps[0][2]
+
+
+def test_glyphs_the_pdf_maps_to_no_text_are_counted_on_the_paper(tmp_path):
+    from synth.ingest.pdf import parse_pdf
+
+    pdf = english_paper(tmp_path / "en.pdf")
+    doc = parse_pdf(pdf)
+    doc.dropped_glyphs = 3  # as page_lines counts them (clean_glyphs); a generated PDF maps every glyph
+    with Store(tmp_path / "g.db") as store:
+        ingest_file(store, "local:g", pdf, {"source": "local"}, parsed=doc)
+        assert store.paper("local:g")["dropped_glyphs"] == 3
+        assert "\ufffd" not in "".join(p["text"] for p in store.passages_of_paper("local:g"))

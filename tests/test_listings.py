@@ -38,7 +38,7 @@ def test_papers_json_lists_every_paper(runner, db):
     assert [p["id"] for p in papers] == sorted(p.id for p in cb.DEFAULT)
     optical = next(p for p in papers if p["id"] == cb.OPTICAL.id)
     assert optical == {"id": cb.OPTICAL.id, "title": cb.OPTICAL.title, "year": 2023, "pages": 3, "passages": 3,
-                       "languages": ["en"], "status": "ok", "error": None, "doi": None, "language": None,
+                       "languages": ["en"], "status": "ok", "error": None, "doi": None, "language": None, "dropped_glyphs": None,
                        "references": []}  # fmt: skip
 
 

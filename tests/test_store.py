@@ -41,7 +41,8 @@ def test_papers_command_lists_json(db_path, runner):
 
     rows = json.loads(result.stdout)
     assert rows == [{"id": "2301.12566", "title": "OPTICAL", "year": 2023, "pages": 2, "passages": 2, "languages": ["en", "sw"],
-                     "status": "ok", "error": None, "doi": None, "language": None, "references": []}]
+                     "status": "ok", "error": None, "doi": None, "language": None, "dropped_glyphs": None,
+                     "references": []}]
 
 
 def test_bad_database_is_one_line_error(tmp_path, runner):

@@ -113,7 +113,8 @@ def ingest_file(
     if doc.page_errors:
         details = "; ".join(f"page {e['page']}: {e['error']}" for e in doc.page_errors[:3])
         error = f"{len(doc.page_errors)} page(s) unreadable: {details}"
-    row = dict(base, pdf_path=str(path), pdf_sha256=digest, pages=doc.pages, status="ok", error=error)
+    row = dict(base, pdf_path=str(path), pdf_sha256=digest, pages=doc.pages, status="ok", error=error,
+               dropped_glyphs=doc.dropped_glyphs)  # fmt: skip
     row.update({k: v for k, v in _from_the_page(doc, path).items() if row.get(k) in (None, "", [])})
     refs = [{"label": r.ord, "raw": r.raw, "doi": r.doi, "arxiv_id": r.arxiv_id, "year": r.year} for r in doc.references]
     count = store.store_paper(row, doc.passages, doc.page_errors, refs)

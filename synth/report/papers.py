@@ -8,8 +8,8 @@ from ..store import Store
 
 
 def paper_summaries(store: Store) -> list[dict[str, Any]]:
-    """One dict per paper: id, title, year, DOI, language, pages, passages, passage languages, status, error and
-    its reference entries (raw, DOI, arXiv id)."""
+    """One dict per paper: id, title, year, DOI, language, pages, passages, passage languages, status, error, glyphs
+    left out and its reference entries (raw, DOI, arXiv id)."""
     out = []
     for r in store.papers():
         published = r.get("published") or ""
@@ -25,6 +25,7 @@ def paper_summaries(store: Store) -> list[dict[str, Any]]:
                 "error": r.get("error"),
                 "doi": r.get("doi"),
                 "language": r.get("lang"),
+                "dropped_glyphs": r.get("dropped_glyphs"),
                 "references": store.references_of(r["id"]),
             }
         )

@@ -214,10 +214,12 @@ def m007_verdict_reason(db: Database) -> None:
 @migrations()
 def m008_papers_from_the_page(db: Database) -> None:
     """Real papers: each passage's normalised section (synth.ingest.sections; NULL for passages stored before), the
-    paper's DOI and language as read from its text, and its reference list as entries."""
+    paper's DOI and language as read from its text, the glyphs its PDF maps to no text, and its reference list as
+    entries."""
     db["passages"].add_column("section_kind", str)
     db["papers"].add_column("doi", str)
     db["papers"].add_column("lang", str)
+    db["papers"].add_column("dropped_glyphs", int)  # characters the PDF maps to no text (U+FFFD), left out
     db["paper_references"].create(
         {"paper_id": str, "ord": int, "label": int, "raw": str, "doi": str, "arxiv_id": str, "year": int},
         pk=("paper_id", "ord"),
