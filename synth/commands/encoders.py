@@ -42,8 +42,9 @@ def _threads(n: int) -> None:
 @click.option("--projection", type=click.Choice(["auto", "ridge", "none"]), default="auto", show_default=True,
               help="Student -> teacher map used by the losses: none when the teacher is the student's base (same "
                    "space), a fitted ridge map otherwise (auto).")
-@click.option("--out", "name", default=None, help="Artefact name: writes synth/artifacts/encoders/NAME/.")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Or any directory.")
+@click.option("--out", "name", default=None,
+              help="Artefact name: writes synth/artifacts/encoders/NAME/ (its training log: data/train-logs/NAME.jsonl).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Or any directory (the training log goes into it).")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--no-cache", is_flag=True, help="Do not keep the encoded sentences under SYNTH_HOME/distill-cache "
               "(a later run on the same data and models reuses them).")
@@ -57,13 +58,15 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
     from ..errors import BadInputError
     from ..index.encoders import load_encoder
     from ..train import bitext
-    from ..train.distill import artifact_meta, train
+    from ..train.distill import LOG_DIR, artifact_meta, train
 
     if (name is None) == (out_dir is None):
         raise BadInputError("give exactly one of --out NAME or --out-dir PATH")
     if name is not None and (not name or "/" in name or name.startswith(".")):
         raise BadInputError(f"bad artefact name {name!r}")
     out = out_dir if out_dir is not None else ENCODERS_DIR / name
+    # a shipped artefact's log goes to the repository's data/train-logs/ (not package data); any other beside it
+    log_dir = out_dir if out_dir is not None else LOG_DIR
     per_file = bitext.load(files, split)  # type: ignore[arg-type]
     pairs = [p for ps in per_file.values() for p in ps]
     _threads(threads)
@@ -74,7 +77,7 @@ def distill(settings: Settings, files: tuple[Path, ...], method: str, teacher: s
     meta = artifact_meta(list(files), split, per_file, teacher, student, t_enc, s_enc,
                          "synth " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     result = train(method, pairs, t_enc, s_enc, steps=steps, reg=reg, seed=seed, lr=lr, batch_size=batch_size,
-                   out=out, tau=tau, progress=not settings.quiet, meta=meta, lora_rank=lora_rank,
+                   out=out, log_dir=log_dir, tau=tau, progress=not settings.quiet, meta=meta, lora_rank=lora_rank,
                    lora_layers=lora_layers, max_length=max_length, en_anchor=en_anchor, projection=projection,
                    cache_dir=None if no_cache else settings.home / "distill-cache")
     size = sum(f.stat().st_size for f in out.iterdir())
