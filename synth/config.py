@@ -144,6 +144,19 @@ class VerifierSettings:
 
 
 @dataclass
+class AnswerSettings:
+    """How a question run decides which papers and sentences answer the question."""
+
+    rerank: bool = _field(
+        True,
+        "Read the relevant papers' candidate sentences with the question -> sentence reranker "
+        "(synth/artifacts/reranker/) and use only the papers that answer the question; 0: relevance alone decides "
+        "(every paper on the topic is used, claims ranked by cosine).",
+        "SYNTH_RERANK",
+    )
+
+
+@dataclass
 class Settings:
     """Everything synth can be configured with. `Settings.from_env()` reads SYNTH_<NAME> overrides."""
 
@@ -161,6 +174,7 @@ class Settings:
     encoder: EncoderSettings = _group(EncoderSettings, "The encoder of retrieval.")
     ann: AnnSettings = _group(AnnSettings, "The ANN index of large corpora.")
     verifier: VerifierSettings = _group(VerifierSettings, "The verifier.")
+    answer: AnswerSettings = _group(AnswerSettings, "Answers to questions.")
 
     @property
     def pdf_dir(self) -> Path:

@@ -24,6 +24,15 @@ def load_encoder(name: str, settings: Settings) -> Any:
     return _load(name, settings)
 
 
+def load_reranker(settings: Settings) -> Any:
+    """The shipped question -> sentence reranker, or None when turned off (SYNTH_RERANK=0) or not shipped."""
+    from ..judge import rerank
+
+    if not settings.answer.rerank or not rerank.available():
+        return None
+    return rerank.load(settings)
+
+
 def load_verifier(settings: Settings, nli: str | None) -> Any:
     """The shipped verifier (or an NLI cross-encoder when `nli` names one); tests replace this seam."""
     from ..judge.verifier import load_verifier as _load
@@ -165,7 +174,7 @@ def _run(settings: Settings, params: RunParams, question: str | None, items: lis
             judge_many = partial(judge_claims, settings=settings, nli=params.nli, workers=pool)
         if question is not None:
             run_id, results = verify_question(store, question, enc, ver, params, progress=progress, on_result=emit,
-                                              resume=resume, settings=settings)  # fmt: skip
+                                              resume=resume, settings=settings, reranker=load_reranker(settings))  # fmt: skip
         else:
             run_id, results = verify_claims(store, items, enc, ver, params, input_file=input_file,
                                             question=seed_question, progress=progress, on_result=emit, resume=resume,

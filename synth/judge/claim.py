@@ -24,11 +24,15 @@ class Claim:
     cue: float = 0.0  # 0..1: how strongly the sentence reads as a claim (ingest.sentences.cue_strength)
     relevance: float = 0.0  # its relevance to the question (cosine while ranking, then the run's z scale)
     score: float = 0.0  # the order claims are taken in (judge.select.claim_score)
+    answer_score: float | None = None  # how well it answers the question (the reranker's logit; None: not reranked)
 
     def as_row(self) -> dict[str, Any]:
         """The fields the store keeps with the claim."""
-        return {"text": self.text, "input_text": self.input_text, "truncated": self.truncated,
-                "paper_id": self.paper_id, "page": self.page, "passage_id": self.passage_id}  # fmt: skip
+        row = {"text": self.text, "input_text": self.input_text, "truncated": self.truncated,
+               "paper_id": self.paper_id, "page": self.page, "passage_id": self.passage_id}  # fmt: skip
+        if self.answer_score is not None:
+            row["answer_score"] = round(self.answer_score, 4)
+        return row
 
 
 def evidence_json(paper_id: str, page: int | None, text: str, lang: str | None, score: float | None) -> dict[str, Any]:

@@ -53,8 +53,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
 
 
-def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]:
-    """Claims grouped by aspect (single linkage over `Aspects.same`). Groups come out ordered by first member."""
+def group_findings(texts: Sequence[str], vectors: np.ndarray, links: Sequence[tuple[int, int]] = ()) -> list[list[int]]:
+    """Claims grouped by aspect (single linkage over `Aspects.same`, and over `links`: pairs of claims the verifier
+    read as stating the same thing or its opposite, in any languages). Groups come out ordered by first member."""
     n = len(texts)
     parent = list(range(n))
 
@@ -70,10 +71,56 @@ def group_findings(texts: Sequence[str], vectors: np.ndarray) -> list[list[int]]
             for j in range(i + 1, n):
                 if aspects.same(texts[i], vectors[i], texts[j], vectors[j]):
                     parent[find(i)] = find(j)
+    for i, j in links:
+        parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
     return sorted(groups.values(), key=lambda g: g[0])
+
+
+LINK_Z = 1.0  # claims of two papers are compared with each other (by the verifier) from this aspect z up
+
+
+@dataclass
+class ClaimLinks:
+    """What the verifier read between claims of different papers, in both directions: pairs stating the same thing
+    (`agree`) and pairs stating opposites (`conflict`), as index pairs into the run's claims."""
+
+    agree: list[tuple[int, int]] = field(default_factory=list)
+    conflict: list[tuple[int, int]] = field(default_factory=list)
+
+
+def link_claims(claims: Sequence[dict[str, Any]], vectors: np.ndarray,
+                pair_stances: Callable[[str, list[str]], Sequence[Any]], min_z: float = LINK_Z) -> ClaimLinks:  # fmt: skip
+    """Each claim read against the other papers' claims on a near aspect (pair z >= `min_z` or a shared number or
+    entity), in both directions: a pair conflicts when either direction refutes decisively (and more than it
+    supports), agrees when both directions support decisively. `pair_stances(claim, others)` gives one Stance per
+    other text (the verifier's)."""
+    links = ClaimLinks()
+    if len(claims) < 2:
+        return links
+    aspects = Aspects(vectors)
+    near: dict[int, list[int]] = {}
+    for i, a in enumerate(claims):
+        for j, b in enumerate(claims):
+            if i != j and a.get("paper_id") != b.get("paper_id") and (
+                aspects.z(vectors[i], vectors[j]) >= min_z or _terms(a["text"]) & _terms(b["text"])
+            ):
+                near.setdefault(i, []).append(j)
+    stance: dict[tuple[int, int], Any] = {}
+    for i, others in near.items():
+        for j, st in zip(others, pair_stances(claims[i]["text"], [claims[j]["text"] for j in others])):
+            stance[(i, j)] = st
+    for (i, j), st in stance.items():
+        if i > j or (j, i) not in stance:
+            continue
+        back = stance[(j, i)]
+        if any(s.p_refute >= DECISIVE and s.p_refute > s.p_support for s in (st, back)):
+            links.conflict.append((i, j))
+        elif min(st.p_support, back.p_support) >= DECISIVE:
+            links.agree.append((i, j))
+    return links
 
 
 def finding_label(texts: Sequence[str]) -> str:
@@ -162,13 +209,17 @@ def build_findings(
     vectors: np.ndarray,
     embed_texts: Callable[[list[str]], np.ndarray],
     relevance: Sequence[float] | None = None,
+    links: ClaimLinks | None = None,
 ) -> list[Finding]:
     """Findings of a run's claims (dicts with id, text, paper_id and their stored evidence rows; `vectors` theirs),
     most relevant first: a finding ranks by its best claim's `relevance` to the question (default: claim order),
     and lists its claims that report a measurement first (an answer sentence quotes results before set-up).
-    Agreement and conflict rest only on evidence on the claim's aspect (`on_aspect`; `embed_texts` encodes it)."""
+    Agreement and conflict rest only on evidence on the claim's aspect (`on_aspect`; `embed_texts` encodes it) and
+    on `links`, the verifier's reading of the papers' claims against each other (`link_claims`), which also puts
+    a claim and its restatement or opposite in another language into one finding."""
+    links = links or ClaimLinks()
     judged = on_aspect(claims, np.asarray(vectors), embed_texts)
-    groups = group_findings([c["text"] for c in claims], vectors)
+    groups = group_findings([c["text"] for c in claims], vectors, links.agree + links.conflict)
     if relevance is not None:  # the most relevant finding first; in each, measured results first, most relevant first
         groups.sort(key=lambda g: -max(relevance[i] for i in g))
         texts = [c["text"] for c in claims]
@@ -183,6 +234,10 @@ def build_findings(
             for e in c["evidence"]:
                 if e.get("paper_id") in papers and e.get("paper_id") != c.get("paper_id") and _refutes(e):
                     conflict = sorted(set(conflict) | {e["paper_id"], c["paper_id"]})
+        in_group = set(g)
+        for i, j in links.conflict:  # the papers' own claims read against each other
+            if i in in_group and j in in_group:
+                conflict = sorted(set(conflict) | {claims[i]["paper_id"], claims[j]["paper_id"]})
         agree = [p for p in agree if p not in conflict]
         evidence_ids = [e["id"] for c in members for e in c["evidence"] if e.get("id") is not None]
         label = finding_label([c["text"] for c in members])

@@ -14,6 +14,7 @@ from ..errors import BadInputError, ModelError
 from ..index.encoders.base import Encoder
 from ..index.retrieve import RRF_K, Hit, Retriever
 from ..store import Store
+from .answering import PAPER_MARGIN
 from .claim import Claim, JudgedClaim, evidence_json
 from .relevance import RELEVANT_Z
 from .verifier.abstain import verdict_reason
@@ -66,8 +67,9 @@ class RunParams:
             self.dedup_cosine = default_dedup_cosine(getattr(encoder, "id", ""))
         return self
 
-    def as_stored(self, encoder: Encoder, verifier: Verifier) -> dict[str, Any]:
-        """The run's settings as the store keeps them (and the report's methodology shows them)."""
+    def as_stored(self, encoder: Encoder, verifier: Verifier, reranker: Any = None) -> dict[str, Any]:
+        """The run's settings as the store keeps them (and the report's methodology shows them); `reranker` is named
+        only when a question run used one."""
         self.resolve(encoder)
         stored = {
             "synth_version": __version__,
@@ -87,6 +89,9 @@ class RunParams:
             "encoder_name": self.encoder_name,
             "nli": self.nli,
         }
+        if reranker is not None:
+            stored["reranker"] = getattr(reranker, "id", str(reranker))
+            stored["paper_margin"] = PAPER_MARGIN
         if self.input_kind is not None:
             stored["input_kind"] = self.input_kind
         if self.input_title:

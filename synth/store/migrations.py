@@ -226,3 +226,11 @@ def m008_papers_from_the_page(db: Database) -> None:
         foreign_keys=[("paper_id", "papers", "id")],
     )
     db["paper_references"].create_index(["arxiv_id"])
+
+
+@migrations()
+def m009_answer_scores(db: Database) -> None:
+    """How well each claim of a question run answers the question (the reranker's score, judge.rerank) and each
+    ranked paper's best such score; NULL where no reranker read them (given claims, runs stored before)."""
+    db["claims"].add_column("answer_score", float)
+    db["run_papers"].add_column("answer_score", float)

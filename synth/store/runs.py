@@ -186,6 +186,7 @@ class RunsMixin:
                     "paper_id": claim.get("paper_id"),
                     "page": claim.get("page"),
                     "passage_id": claim.get("passage_id"),
+                    **({"answer_score": claim["answer_score"]} if claim.get("answer_score") is not None else {}),
                 }
             )
             claim_id = int(claims.last_pk)

@@ -46,6 +46,7 @@ class CrossConfig:
     max_length: int = 128
     dropout: float = 0.1
     seed: int = 13
+    outputs: int = len(LABELS)  # the head's width: 3 stances for the verifier, 1 score for the reranker
 
 
 def _module_class():
@@ -56,7 +57,8 @@ def _module_class():
     from ...index.encoders.lora import add_lora, run_layers
 
     class CrossModel(nn.Module):
-        """BertModel (frozen) + LoRA on the top layers + Linear head on the mean of the last states -> 3 logits."""
+        """BertModel (frozen) + LoRA on the top layers + Linear head on the mean of the last states -> `outputs`
+        logits."""
 
         def __init__(self, bert: Any, cfg: CrossConfig) -> None:
             super().__init__()
@@ -69,7 +71,7 @@ def _module_class():
             self.start = len(layers) - cfg.layers
             self.lora = add_lora(layers[self.start:], self.start, cfg.rank, cfg.alpha, cfg.seed)
             self.drop = nn.Dropout(cfg.dropout)
-            self.head = nn.Linear(bert.config.hidden_size, len(LABELS))
+            self.head = nn.Linear(bert.config.hidden_size, cfg.outputs)
             self._run_layers = run_layers
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -137,51 +139,62 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Gener
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+def predict_logits(model: Any, tokenizer: Any, firsts: Sequence[str], seconds: Sequence[str], batch_size: int = 32,
+                   max_length: int = 128) -> np.ndarray:
+    """(n, outputs) logits of text pairs, in length-sorted batches, returned in input order."""
+    import torch
+
+    n = len(firsts)
+    out = np.zeros((n, model.cfg.outputs))
+    if n == 0:
+        return out
+    order = np.argsort([len(c) + len(e) for c, e in zip(firsts, seconds)], kind="stable")
+    model.eval()
+    with torch.inference_mode():
+        for s in range(0, n, batch_size):
+            idx = order[s : s + batch_size]
+            enc = tokenize_pairs(tokenizer, [firsts[i] for i in idx], [seconds[i] for i in idx], max_length)
+            out[idx] = model(**enc).float().numpy()
+    return out
+
+
 def predict_proba(model: Any, tokenizer: Any, claims: Sequence[str], evidence: Sequence[str], batch_size: int = 32,
                   max_length: int = 128) -> np.ndarray:
     """(n, 3) stance probabilities of (claim, evidence) pairs, in length-sorted batches, returned in input order."""
     import torch
 
-    n = len(claims)
-    out = np.zeros((n, len(LABELS)))
-    if n == 0:
-        return out
-    order = np.argsort([len(c) + len(e) for c, e in zip(claims, evidence)], kind="stable")
-    model.eval()
-    with torch.inference_mode():
-        for s in range(0, n, batch_size):
-            idx = order[s : s + batch_size]
-            enc = tokenize_pairs(tokenizer, [claims[i] for i in idx], [evidence[i] for i in idx], max_length)
-            out[idx] = torch.softmax(model(**enc).float(), -1).numpy()
-    return out
+    logits = predict_logits(model, tokenizer, claims, evidence, batch_size, max_length)
+    return torch.softmax(torch.from_numpy(logits.astype(np.float32)), -1).numpy().astype(np.float64)
 
 
-def save_artifact(folder: Path, model: Any, cfg: CrossConfig, meta: dict[str, Any]) -> None:
+def save_artifact(folder: Path, model: Any, cfg: CrossConfig, meta: dict[str, Any], weights: str = WEIGHTS_FILE,
+                  config: str = CONFIG_FILE) -> None:  # fmt: skip
     """cross.safetensors (float16) + cross.json (config and `meta`: aggregator, calibration, provenance)."""
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.half() for k, v in model.trainable_state().items()}, str(folder / WEIGHTS_FILE))
-    (folder / CONFIG_FILE).write_text(json.dumps(dict(meta, config=asdict(cfg)), indent=1) + "\n", encoding="utf-8")
+    save_file({k: v.half() for k, v in model.trainable_state().items()}, str(folder / weights))
+    (folder / config).write_text(json.dumps(dict(meta, config=asdict(cfg)), indent=1) + "\n", encoding="utf-8")
 
 
-def read_config(folder: Path) -> tuple[CrossConfig, dict[str, Any]]:
+def read_config(folder: Path, config: str = CONFIG_FILE) -> tuple[CrossConfig, dict[str, Any]]:
     """The CrossConfig and the rest of cross.json (ModelError when missing or broken)."""
     try:
-        meta = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        meta = json.loads((folder / config).read_text(encoding="utf-8"))
         return CrossConfig(**meta.pop("config")), meta
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"broken cross-encoder verifier in {folder}: {exc}") from exc
 
 
-def load_model(folder: Path, bert: Any) -> tuple[Any, CrossConfig, dict[str, Any]]:
+def load_model(folder: Path, bert: Any, weights: str = WEIGHTS_FILE,
+               config: str = CONFIG_FILE) -> tuple[Any, CrossConfig, dict[str, Any]]:  # fmt: skip
     """The CrossModel of an artefact folder on top of `bert`, in eval mode."""
     from safetensors.torch import load_file
 
-    cfg, meta = read_config(folder)
+    cfg, meta = read_config(folder, config)
     model = build_model(bert, cfg)
     try:
-        state = load_file(str(folder / WEIGHTS_FILE))
+        state = load_file(str(folder / weights))
     except (OSError, ValueError) as exc:
         raise ModelError(f"broken cross-encoder weights in {folder}: {exc}") from exc
     model.load_trainable(state)

@@ -61,11 +61,27 @@ def train(model: Any, tokenizer: Any, pairs: Sequence[dict], plan: TrainPlan, wo
 
     if not pairs:
         raise BadInputError("no training pairs")
-    work.mkdir(parents=True, exist_ok=True)
+
+    def batch_loss(idx: np.ndarray) -> tuple[Any, int]:
+        enc = tokenize_pairs(tokenizer, [pairs[i]["claim"] for i in idx], [pairs[i]["evidence"] for i in idx],
+                             model.cfg.max_length)
+        y = torch.tensor([int(pairs[i]["label"]) for i in idx])
+        return torch.nn.functional.cross_entropy(model(**enc), y), len(idx)
+
     lengths = [len(p["claim"]) + len(p["evidence"]) for p in pairs]
+    return train_loop(model, lengths, batch_loss, plan, work, plan_tag(pairs, plan, model.cfg), log, minutes)
+
+
+def train_loop(model: Any, lengths: Sequence[int], batch_loss: Callable[[np.ndarray], tuple[Any, int]],
+               plan: TrainPlan, work: Path, tag: str, log: Callable[[str], None] = print,
+               minutes: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """The resumable optimisation loop: length-bucketed batches of item indices, `batch_loss(indices)` -> (loss,
+    pairs read); AdamW on the LoRA tensors and the head, checkpoints in `work` tagged `tag`."""
+    import torch
+
+    work.mkdir(parents=True, exist_ok=True)
     n_batches = len(length_batches(lengths, plan.batch_size, np.random.default_rng(0)))
     total = max(1, int(round(plan.epochs * n_batches)))
-    tag = plan_tag(pairs, plan, model.cfg)
     params = [
         {"params": [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")], "lr": plan.lr},
         {"params": list(model.head.parameters()), "lr": plan.head_lr},
@@ -100,17 +116,14 @@ def train(model: Any, tokenizer: Any, pairs: Sequence[dict], plan: TrainPlan, wo
             epoch_batches = {epoch: length_batches(lengths, plan.batch_size, np.random.default_rng(plan.seed + epoch))}
         idx = epoch_batches[epoch][step % n_batches]
         torch.manual_seed(plan.seed * 100003 + step)  # dropout masks depend on the step only: resumes match
-        enc = tokenize_pairs(tokenizer, [pairs[i]["claim"] for i in idx], [pairs[i]["evidence"] for i in idx],
-                             model.cfg.max_length)
-        y = torch.tensor([int(pairs[i]["label"]) for i in idx])
-        loss = torch.nn.functional.cross_entropy(model(**enc), y)
+        loss, n_read = batch_loss(idx)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in params for p in g["params"]], plan.clip)
         opt.step()
         sched.step()
         step += 1
-        seen += len(idx)
+        seen += n_read
         running.append(float(loss.detach()))
         if step % 50 == 0 or step == total:
             rate = seen / max(1e-9, time.time() - t0)

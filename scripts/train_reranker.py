@@ -1,0 +1,117 @@
+"""Train the question -> sentence reranker (synth/judge/rerank.py) on ../shared/qadata, resumably.
+
+    python scripts/train_reranker.py [--minutes M] [--groups N]     # run again to resume at the last checkpoint
+
+Listwise: each step reads `batch` groups of (question, answer sentence, 5 negatives: 4 from the same document, 1
+from another document), scores all 6 with the cross-encoder and minimises the cross-entropy of the answer against the
+group. LoRA on the top `--layers` layers of e5-small, started from the shipped verifier's LoRA (it already reads two
+texts across languages); a new one-logit head. Checkpoints go to --work every 25 steps; a killed run started again
+continues where it stopped. When the plan is done, the artefact (≤ 10 MB) is written to synth/artifacts/reranker/.
+Splits (by document; synth.train.reranker.data) are fixed before training; eval/eval_reranker.py measures the
+held-out ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "qadata"
+OUT = ROOT / "synth" / "artifacts" / "reranker"
+
+
+def log(*parts) -> None:
+    print(time.strftime("%H:%M:%S"), *parts, flush=True)
+
+
+def init_from_verifier(model, folder: Path) -> int:
+    """Copy the verifier's LoRA tensors into `model` where shapes match (the head stays new). Returns how many."""
+    import torch
+    from safetensors.torch import load_file
+
+    from synth.judge.verifier.cross import WEIGHTS_FILE
+
+    state = load_file(str(folder / WEIGHTS_FILE))
+    n = 0
+    with torch.no_grad():
+        for name, lora in model.lora.items():
+            a, b = state.get(f"{name}.lora_A"), state.get(f"{name}.lora_B")
+            if a is not None and b is not None and a.shape == lora.lora_A.shape and b.shape == lora.lora_B.shape:
+                lora.lora_A.copy_(a.float())
+                lora.lora_B.copy_(b.float())
+                n += 1
+    return n
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--qadata", type=Path, default=SHARED)
+    ap.add_argument("--work", type=Path, default=None, help="checkpoints (default SYNTH_HOME/reranker-train)")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--groups", type=int, default=None, help="train on the first N groups of the mix only")
+    ap.add_argument("--batch", type=int, default=4, help="groups per step")
+    ap.add_argument("--negatives", type=int, default=5, help="negatives per group")
+    ap.add_argument("--hard", type=int, default=4, help="of which from the answer's own document")
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--rank", type=int, default=32)
+    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--minutes", type=float, default=None, help="stop at a checkpoint after this long")
+    args = ap.parse_args(argv)
+
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from synth.artifacts import verifier_dir
+    from synth.config import Settings
+    from synth.index.encoders.load import load_encoder
+    from synth.index.encoders.transformer import copy_sharing_embeddings
+    from synth.judge import rerank
+    from synth.judge.verifier import cross
+    from synth.train.reranker.data import all_items, training_groups
+    from synth.train.verifier.fit_cross import TrainPlan, plan_tag, train_loop
+
+    settings = Settings.from_env()
+    work = args.work or settings.home / "reranker-train"
+    groups = training_groups(all_items(args.qadata, args.seed), args.negatives, args.hard, args.seed)[: args.groups]
+    log(f"groups: {len(groups)}", Counter(g["source"] for g in groups).most_common())
+    base = load_encoder("e5-small", settings)
+    cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed, outputs=1,
+                            max_length=args.max_length)  # fmt: skip
+    model = cross.build_model(copy_sharing_embeddings(base.model), cfg)
+    log(f"LoRA tensors from the verifier: {init_from_verifier(model, verifier_dir() / 'cross')}")
+    plan = TrainPlan(batch_size=args.batch, epochs=1.0, seed=args.seed, warmup=50, checkpoint_every=25)
+    pairs = [{"claim": g["question"], "evidence": c, "label": 0} for g in groups for c in g["candidates"]]
+    tag = plan_tag(pairs, plan, cfg)
+    width = len(groups[0]["candidates"])
+
+    def batch_loss(idx: np.ndarray):
+        qs = [groups[i]["question"] for i in idx for _ in range(width)]
+        cs = [c for i in idx for c in groups[i]["candidates"]]
+        enc = cross.tokenize_pairs(base.tokenizer, qs, cs, cfg.max_length)
+        logits = model(**enc).view(len(idx), width)
+        return torch.nn.functional.cross_entropy(logits, torch.zeros(len(idx), dtype=torch.long)), len(qs)
+
+    lengths = [sum(len(c) for c in g["candidates"]) + width * len(g["question"]) for g in groups]
+    t0 = time.time()
+    res = train_loop(model, lengths, batch_loss, plan, work, tag, log, args.minutes)
+    (work / "train-summary.json").write_text(json.dumps(dict(res, groups=len(groups), seconds=time.time() - t0)))
+    if not res["finished"]:
+        log(f"stopped at step {res['steps']} of {res['total_steps']}: run again to resume")
+        return
+    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}", "trained_on": dict(Counter(g["source"] for g in groups)),
+            "plan": {"batch_groups": args.batch, "group": width, "steps": res["total_steps"], "seed": args.seed}}  # fmt: skip
+    rerank.save(args.out, model, meta)
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Training of the question -> sentence reranker (synth/judge/rerank.py)."""
