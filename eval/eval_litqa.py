@@ -11,7 +11,8 @@ among the run's claims, the reranker's candidates read, and seconds. Totals are 
 first, papers used per question, ideal answer in the Answer.
 
 "Ideal answer in the Answer": every number of the ideal answer, and at least 60% of its other words (casefolded,
-the first 5 letters compared), occur in the Answer's text. "Key sentence among the claims": some claim shares at
+the first 5 letters compared), occur in the Answer's text. The gold paper is the stored paper with the question's
+DOI (else its PDF's file name); "ranked first" is the first used paper of the report's paper list (the run's order). "Key sentence among the claims": some claim shares at
 least 80% of its word tokens with one sentence of the key passage, or holds that sentence.
 """
 
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -62,16 +64,15 @@ def key_among(key_passage: str, claims: list[str]) -> bool:
     return False
 
 
-def gold_paper(report: dict, q: dict) -> str | None:
-    """The id of the paper the question is about: by DOI, else by its file name in the paper's source."""
-    doi = (q.get("doi") or "").casefold()
-    for p in report.get("papers", []):
-        if doi and (p.get("doi") or "").casefold() == doi:
-            return p["id"]
-    for p in report.get("papers", []):
-        if q["file"] in json.dumps(p):
-            return p["id"]
-    return None
+def gold_paper(db: Path, q: dict) -> str | None:
+    """The id of the stored paper the question is about: by DOI, else by its PDF's file name."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT id FROM papers WHERE lower(doi) = ?", [(q.get("doi") or "").casefold()]).fetchone()
+        row = row or con.execute("SELECT id FROM papers WHERE pdf_path LIKE ?", [f"%{q['file']}"]).fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
 
 
 def ask(db: Path, q: dict, env: dict[str, str]) -> dict:
@@ -82,14 +83,13 @@ def ask(db: Path, q: dict, env: dict[str, str]) -> dict:
     if run.returncode != 0:
         return {"id": q["id"], "error": (run.stderr.strip().splitlines() or ["?"])[-1]}
     report = json.loads(_synth(db, "report", "--format", "json", env=env).stdout)
-    papers = sorted(report["papers"], key=lambda p: p.get("rank") or 1e9)
-    used = [p["id"] for p in papers if p.get("used")]
-    gold = gold_paper(report, q)
+    used = [p["id"] for p in report["papers"] if p.get("used")]  # in the run's rank order
+    gold = gold_paper(db, q)
     return {
         "id": q["id"], "gold_used": gold in used, "gold_first": bool(used) and used[0] == gold, "papers_used": len(used),
         "ideal_in_answer": ideal_in(q["ideal"], report["answer"]["text"]),
         "key_in_claims": key_among(q["key_passage"], [c["claim"] for c in report["claims"]]),
-        "reranked": report.get("counts", {}).get("reranked"), "seconds": round(seconds, 1),
+        "reranked": report.get("counts", {}).get("reranked"), "seconds": round(seconds, 1), "gold": gold, "used": used,
         "answer": report["answer"]["text"],
     }  # fmt: skip
 

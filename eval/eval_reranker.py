@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reranker", type=Path, default=None, help="artefact folder (default: the shipped one)")
     ap.add_argument("--no-reranker", action="store_true")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--skip", type=int, default=0, help="leave out the first N groups of GROUPS (resume a long run)")
     args = ap.parse_args(argv)
 
     from synth.config import Settings
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(7)
     table = {}
     t0 = time.time()
-    for key in GROUPS:
+    for key in GROUPS[args.skip :]:
         pool = by_group.get(key, [])
         sample = rng.sample(pool, min(args.per_group, len(pool)))
         if sample:

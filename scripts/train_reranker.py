@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rank", type=int, default=32)
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--minutes", type=float, default=None, help="stop at a checkpoint after this long")
+    ap.add_argument("--export", action="store_true",
+                    help="write the artefact from the last checkpoint, finished or not (its step is recorded)")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -101,16 +103,36 @@ def main(argv: list[str] | None = None) -> None:
         return torch.nn.functional.cross_entropy(logits, torch.zeros(len(idx), dtype=torch.long)), len(qs)
 
     lengths = [sum(len(c) for c in g["candidates"]) + width * len(g["question"]) for g in groups]
-    t0 = time.time()
-    res = train_loop(model, lengths, batch_loss, plan, work, tag, log, args.minutes)
-    (work / "train-summary.json").write_text(json.dumps(dict(res, groups=len(groups), seconds=time.time() - t0)))
-    if not res["finished"]:
-        log(f"stopped at step {res['steps']} of {res['total_steps']}: run again to resume")
-        return
-    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}", "trained_on": dict(Counter(g["source"] for g in groups)),
-            "plan": {"batch_groups": args.batch, "group": width, "steps": res["total_steps"], "seed": args.seed}}  # fmt: skip
+    if args.export:
+        from synth.judge.verifier.cross import length_batches
+
+        total = len(length_batches(lengths, plan.batch_size, np.random.default_rng(0)))
+        res = export_checkpoint(model, work, tag, total)
+    else:
+        t0 = time.time()
+        res = train_loop(model, lengths, batch_loss, plan, work, tag, log, args.minutes)
+        (work / "train-summary.json").write_text(json.dumps(dict(res, groups=len(groups), seconds=time.time() - t0)))
+        if not res["finished"]:
+            log(f"stopped at step {res['steps']} of {res['total_steps']}: run again to resume")
+            return
+    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}-s{res['steps']}",
+            "trained_on": dict(Counter(g["source"] for g in groups)), "groups_read": res["steps"] * args.batch,
+            "plan": {"batch_groups": args.batch, "group": width, "steps": res["steps"], "of": res["total_steps"],
+                     "seed": args.seed}}  # fmt: skip
     rerank.save(args.out, model, meta)
-    log(f"wrote {args.out}")
+    log(f"wrote {args.out} (step {res['steps']} of {res['total_steps']})")
+
+
+def export_checkpoint(model, work: Path, tag: str, total: int) -> dict:
+    """Load the last checkpoint of this plan into `model`: {steps, total_steps}."""
+    import torch
+
+    state = torch.load(work / "checkpoint.pt", map_location="cpu", weights_only=False)
+    if state.get("tag") != tag:
+        raise SystemExit("the checkpoint in --work belongs to another plan (data, plan or model differ)")
+    model.load_trainable(state["model"])
+    model.eval()
+    return {"steps": int(state["step"]), "total_steps": total}
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@ taken; the answer opens with the best-answering sentences; claims across languag
 
 from __future__ import annotations
 
+import corpus_builder as cb
 import numpy as np
 
-import corpus_builder as cb
 from synth.index.encoders.base import HashingEncoder
 from synth.ingest.sentences import tokens
 from synth.judge.answer import best_answers, build_answer

@@ -123,7 +123,8 @@ def test_question_run_over_an_ingested_multilingual_txt_corpus(runner, db_path, 
     assert all(r["claim"][-1] in ".!" for r in rows)
 
 
-def test_progress_goes_to_stderr_and_stdout_keeps_only_the_summary(runner, corpus):
+def test_progress_goes_to_stderr_and_stdout_keeps_only_the_summary(runner, corpus, monkeypatch):
+    monkeypatch.setenv("SYNTH_RERANK", "0")  # relevance alone: every relevant paper gives claims up to --max-claims
     result = runner.invoke(cli, ["--db", str(corpus), "verify", "-Q", QUESTION, "--encoder", "hashing", "--max-claims", "2"], catch_exceptions=False)
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 1 and result.stdout.startswith("run 1: 2 claims: ")

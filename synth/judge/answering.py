@@ -21,8 +21,9 @@ from .extract import candidates_from_passages
 from .select import FIRST_SECTIONS
 
 RERANK_SENTENCES = 160  # candidate sentences the reranker reads per question (the top passages by relevance z)
-PASSAGES_PER_PAPER = 8  # ... at most this many passages of any one paper
-PAPER_MARGIN = 2.0  # a paper answers when its best sentence is within this many logits of the corpus's best
+PASSAGES_PER_PAPER = 16  # ... at most this many passages of any one paper
+PAPER_MARGIN = 2.0  # a paper answers when its best sentence is within this many logits of the corpus's best (chosen
+#                    on COVID-QA dev documents: eval/choose_margins.py)
 CLAIM_MARGIN = 4.0  # a used paper's sentences within this many logits of the corpus's best may be claims
 SECTION_BONUS = 0.5  # logits added to abstract/results/discussion/conclusion sentences, taken from methods
 

@@ -177,8 +177,8 @@ def build_context(store: Store, run_id: int | None = None) -> dict[str, Any]:
         for f in findings
     ]  # fmt: skip
     papers = [
-        {"id": r["paper_id"], "title": r["title"] or r["paper_id"],
-         "relevance": r["score"], "used": bool(r["used"])}
+        {"id": r["paper_id"], "title": r["title"] or r["paper_id"], "relevance": r["score"], "used": bool(r["used"]),
+         **({"answer_score": r["answer_score"]} if r.get("answer_score") is not None else {})}
         for r in store.run_papers(rid)
     ]  # fmt: skip
     fetch = _fetch_summary(store)
