@@ -148,10 +148,11 @@ class AnswerSettings:
     """How a question run decides which papers and sentences answer the question."""
 
     rerank: bool = _field(
-        True,
-        "Read the relevant papers' candidate sentences with the question -> sentence reranker "
-        "(synth/artifacts/reranker/) and use only the papers that answer the question; 0: relevance alone decides "
-        "(every paper on the topic is used, claims ranked by cosine).",
+        False,
+        "1: read the relevant papers' candidate sentences with the question -> sentence reranker "
+        "(synth/artifacts/reranker/) and use only the papers that answer the question (fewer papers, the best answer "
+        "first; opt-in: on the synthesis benchmark it lowers paper recall and key facts, README). 0 (default): "
+        "relevance alone decides (every paper on the topic is used, claims ranked by cosine).",
         "SYNTH_RERANK",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import corpus_builder as cb
 import numpy as np
+import pytest
 
 from synth.index.encoders.base import HashingEncoder
 from synth.ingest.sentences import tokens
@@ -139,3 +140,20 @@ def test_a_question_run_uses_the_papers_that_answer_and_ranks_them_first(tmp_pat
     assert [p["rank"] for p in papers if p["used"]] == list(range(1, len(used) + 1))  # the answering papers rank first
     assert papers[0]["answer_score"] == max(p["answer_score"] or -1e9 for p in papers)
     store.close()
+
+
+@pytest.mark.slow
+def test_the_shipped_reranker_puts_the_answer_first_in_another_language_too():
+    from synth.config import Settings
+    from synth.judge import rerank
+
+    reranker = rerank.load(Settings.from_env())
+    question = "Which antibiotic did the bacterium evolve resistance to in the laboratory?"
+    others = ["Cells were sorted using a MoFlo Astrios EQ cell sorter (Beckman Coulter).",
+              "Plates were incubated at 37 °C with 5% CO2 for two days.",
+              "The genome was sequenced on an Illumina NovaSeq 6000."]  # fmt: skip
+    for answer in ("After 20 days of serial passage the strain became resistant to ciprofloxacin.",
+                   "Après 20 jours de passages en série, la souche est devenue résistante à la ciprofloxacine."):  # fmt: skip
+        scores = reranker.scores(question, [*others, answer])
+        assert int(np.argmax(scores)) == 3, scores
+    assert reranker.id.startswith("synth-reranker")

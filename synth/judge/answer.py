@@ -96,21 +96,24 @@ def build_answer(findings: Sequence[dict[str, Any]], claims: Sequence[dict[str, 
     best = best_answers(claims)
     sentences: list[dict[str, Any]] = [_opening(best, cite)] if best else []
     said = {normalize(c["text"]) for c in best}  # sentences the answer has quoted already
-    alone: list[dict[str, Any]] = []
+    alone: list[dict[str, Any]] = []  # the claims of findings one paper states, nobody agreeing or disagreeing
+    n_alone = 0
     for f in sorted(findings, key=lambda f: f["n"]):
-        if len(sentences) >= MAX_SENTENCES - (1 if alone else 0):
+        if len(sentences) + n_alone >= MAX_SENTENCES:  # at most MAX_SENTENCES findings quoted, as before
             break
         members = [by_id[i] for i in f["claim_ids"] if i in by_id and normalize(by_id[i]["text"]) not in said]
         if not members:
             continue
         sentence = _finding_sentence(f, members, cite, said)
-        if sentence is None:  # one paper, nobody agreeing or disagreeing
-            alone.append(members[0])
-            said.add(normalize(members[0]["text"]))
+        if sentence is None:
+            quoted = _quoted_claims(members)
+            alone.extend(quoted)
+            said.update(normalize(c["text"]) for c in quoted)
+            n_alone += 1
         else:
             sentences.append(sentence)
     if alone:
-        sentences.append(_alone_sentence(alone[: QUOTES_PER_SENTENCE + 1], cite))
+        sentences.append(_alone_sentence(alone, cite))
     return {"addressed": True, "text": " ".join(s["text"] for s in sentences), "sentences": sentences}
 
 
