@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..ingest.sentences import normalize
 from .claim import Claim
 from .extract import candidates_from_passages
 from .select import FIRST_SECTIONS
@@ -69,7 +70,7 @@ def candidate_passages(passages_of: Any, passage_z: dict[int, float], papers: Se
 
 
 def score_candidates(scorer: SentenceScorer, question: str, passages: Sequence[dict[str, Any]],
-                     skip: set[str], normalize: Any) -> AnswerScores:  # fmt: skip
+                     skip: set[str]) -> AnswerScores:  # fmt: skip
     """The reranker's score of every candidate claim of `passages` (sentences whose normalised form is in `skip`,
     boilerplate repeated across papers, left out)."""
     by_paper_rows: dict[str, list[dict[str, Any]]] = {}

@@ -107,7 +107,7 @@ def read_answers(retriever: Retriever, reranker: SentenceScorer, question: str, 
     passage_z = dict(zip(refs.ids[mask].tolist(), z[mask].tolist()))
     passages = candidate_passages(retriever.passages_of, passage_z, topical)
     repeated = repeated_sentences(retriever.repeat_scope(topical))
-    return score_candidates(reranker, question, passages, repeated, normalize)
+    return score_candidates(reranker, question, passages, repeated)
 
 
 def select_claims(store: Store, retriever: Retriever, encoder: Encoder, ranking: Ranking, papers: PaperChoice,
