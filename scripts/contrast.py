@@ -335,3 +335,81 @@ def result_units(rng: random.Random, n: int = 300) -> list[tuple[str, dict[str, 
         d = _render(rng.choice(_SPECIFIC), rng.choice(_LANGUAGES), m, m2, rng.choice(_METRICS), f"{rng.uniform(1.0, 20.0):.1f}")
         out.append((f"result{i}", d))
     return out
+
+
+# ------------------------------------------------------------------------------------ sides of a comparison swapped
+# v4 read "the rate was higher in A than in B" against "higher in B than in A" as support, in one language and across
+# languages (the contrast pairs above turn the comparison term, never its sides). Generic groups and measures, each
+# written in en/de/fr/es/sw as prepositional phrases, so no sentence needs agreement with the groups.
+_SIDES = [  # (en, de, fr, es, sw) "in <group>" phrases, in pairs that can be compared
+    (("in small farms", "in kleinen Betrieben", "dans les petites exploitations", "en las pequeñas explotaciones", "katika mashamba madogo"),
+     ("in large farms", "in großen Betrieben", "dans les grandes exploitations", "en las grandes explotaciones", "katika mashamba makubwa")),
+    (("among women", "bei Frauen", "chez les femmes", "entre las mujeres", "miongoni mwa wanawake"),
+     ("among men", "bei Männern", "chez les hommes", "entre los hombres", "miongoni mwa wanaume")),
+    (("among children", "bei Kindern", "chez les enfants", "entre los niños", "miongoni mwa watoto"),
+     ("among adults", "bei Erwachsenen", "chez les adultes", "entre los adultos", "miongoni mwa watu wazima")),
+    (("in the northern districts", "in den nördlichen Bezirken", "dans les districts du nord", "en los distritos del norte", "katika wilaya za kaskazini"),
+     ("in the southern districts", "in den südlichen Bezirken", "dans les districts du sud", "en los distritos del sur", "katika wilaya za kusini")),
+    (("in public schools", "an öffentlichen Schulen", "dans les écoles publiques", "en las escuelas públicas", "katika shule za umma"),
+     ("in private schools", "an privaten Schulen", "dans les écoles privées", "en las escuelas privadas", "katika shule binafsi")),
+    (("in coastal towns", "in Küstenstädten", "dans les villes côtières", "en las ciudades costeras", "katika miji ya pwani"),
+     ("in inland towns", "in Städten im Landesinneren", "dans les villes de l'intérieur", "en las ciudades del interior", "katika miji ya bara")),
+    (("in the treated group", "in der behandelten Gruppe", "dans le groupe traité", "en el grupo tratado", "katika kundi lililotibiwa"),
+     ("in the control group", "in der Kontrollgruppe", "dans le groupe témoin", "en el grupo de control", "katika kundi la udhibiti")),
+    (("in 2019", "im Jahr 2019", "en 2019", "en 2019", "mwaka 2019"), ("in 2022", "im Jahr 2022", "en 2022", "en 2022", "mwaka 2022")),
+    (("on weekdays", "an Wochentagen", "en semaine", "entre semana", "siku za kazi"),
+     ("at weekends", "an Wochenenden", "le week-end", "los fines de semana", "mwishoni mwa wiki")),
+    (("in the dry season", "in der Trockenzeit", "pendant la saison sèche", "en la estación seca", "wakati wa kiangazi"),
+     ("in the rainy season", "in der Regenzeit", "pendant la saison des pluies", "en la estación de lluvias", "wakati wa masika")),
+]
+_MEASURES = [  # (en, de [feminine], fr "taux de ...", es "tasa de ...", sw "kiwango cha ...")
+    ("mortality rate", "Sterblichkeitsrate", "mortalité", "mortalidad", "vifo"),
+    ("vaccination rate", "Impfquote", "vaccination", "vacunación", "chanjo"),
+    ("dropout rate", "Abbrecherquote", "décrochage", "abandono", "kuacha shule"),
+    ("growth rate", "Wachstumsrate", "croissance", "crecimiento", "ukuaji"),
+    ("infection rate", "Infektionsrate", "infection", "infección", "maambukizi"),
+    ("unemployment rate", "Arbeitslosenquote", "chômage", "desempleo", "ukosefu wa ajira"),
+    ("survival rate", "Überlebensrate", "survie", "supervivencia", "kuishi"),
+    ("error rate", "Fehlerquote", "erreur", "error", "makosa"),
+]
+_SIDE_TEMPLATES = {  # direction -> language -> template over {m} measure, {a} and {b} phrases
+    "higher": {"en": "The {m} was higher {a} than {b}.", "de": "Die {m} war {a} höher als {b}.",
+               "fr": "Le taux de {m} était plus élevé {a} que {b}.", "es": "La tasa de {m} fue más alta {a} que {b}.",
+               "sw": "Kiwango cha {m} kilikuwa juu zaidi {a} kuliko {b}."},
+    "lower": {"en": "The {m} was lower {a} than {b}.", "de": "Die {m} war {a} niedriger als {b}.",
+              "fr": "Le taux de {m} était plus faible {a} que {b}.", "es": "La tasa de {m} fue más baja {a} que {b}.",
+              "sw": "Kiwango cha {m} kilikuwa chini zaidi {a} kuliko {b}."},
+}
+_SIDE_LANGS = ("en", "de", "fr", "es", "sw")
+
+
+def _side_sentence(direction: str, lang: str, m: int, a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    k = _SIDE_LANGS.index(lang)
+    text = _SIDE_TEMPLATES[direction][lang].format(m=_MEASURES[m][k], a=a[k], b=b[k])
+    return text.replace("que en", "qu'en") if lang == "fr" else text  # French elision: que en 2019 -> qu'en 2019
+
+
+def side_swap_pairs(rng: random.Random, n: int = 900) -> list[dict]:
+    """`n` comparisons (a measure higher or lower in one group than in another), each judged against, in any two of
+    en/de/fr/es/sw (the same language a third of the time): its translation SUPPORTED; the sides swapped REFUTED; the
+    direction turned REFUTED; sides swapped and direction turned (the same statement) SUPPORTED; another measure for
+    the same groups NOT_ENOUGH_INFO."""
+    out: list[dict] = []
+    flip = {"higher": "lower", "lower": "higher"}
+    for i in range(n):
+        a, b = rng.choice(_SIDES)
+        if rng.random() < 0.5:
+            a, b = b, a
+        m, other_m = rng.sample(range(len(_MEASURES)), 2)
+        d = rng.choice(["higher", "lower"])
+        variants = [((d, m, a, b), 0, "translation"), ((d, m, b, a), 1, "sides"), ((flip[d], m, a, b), 1, "direction"),
+                    ((flip[d], m, b, a), 0, "both"), ((d, other_m, a, b), 2, "other-measure")]
+        for (dd, mm, aa, bb), label, tag in variants:
+            x = rng.choice(_SIDE_LANGS)
+            y = x if rng.random() < 1 / 3 else rng.choice([c for c in _SIDE_LANGS if c != x])
+            claim, evidence = _side_sentence(d, x, m, a, b), _side_sentence(dd, y, mm, aa, bb)
+            if rng.random() < 0.5:
+                claim, evidence, x, y = evidence, claim, y, x
+            out.append(dict(claim=claim, evidence=evidence, label=label, source=f"sides-{tag}", claim_lang=x,
+                            evidence_lang=y, group=f"sides{i}"))
+    return out

@@ -42,6 +42,7 @@ from train_verifier import XNLI_FULL, build_pairs, cached_pairs, claim_sets, log
 from eval.common import FIELD, NLI_LABEL, ROOT, SHARED, field_translations, xling_train_sets  # noqa: E402
 
 OUT = ROOT / "synth" / "artifacts" / "verifier" / "cross"
+V4 = OUT.parent / "cross-v4"  # the v4 artefact (-6px), where the v5 stage starts
 HOLDOUT_FOLDS = 5  # 1 in 5 SciFact-train / field-train claims: aggregator data, not fine-tuning data
 N_XNLI, N_SNLI, CLAIM_REPEAT = 37350, 15000, 2
 
@@ -329,16 +330,25 @@ def v5_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path
     multi = (restatement_pairs(args.shared, folders, rng) + partial_pairs(args.shared, folders, rng)
              + contrast_stage_pairs(folders, rng))
     extra = claimdata_pairs(args.shared / "claimdata", args.seed + 9, V5_CAPS) + rng.sample(multi, min(len(multi), V5_MULTI))
-    start = {k: v.float() for k, v in load_file(str(OUT / cross_weights())).items()}
+    start = {k: v.float() for k, v in load_file(str(V4 / cross_weights())).items()}
     plan = TrainPlan(lr=2e-4, head_lr=5e-4, warmup=100, epochs=1.0, seed=args.seed + 9)
-    return continue_stage(model, tokenizer, pairs, extra, work, "v5", args, log, plan, replay_share=V5_REPLAY, start=start)
+    folder = continue_stage(model, tokenizer, pairs, extra, work, "v5", args, log, plan, replay_share=V5_REPLAY, start=start)
+    if not json.loads((folder / "train-summary.json").read_text())["finished"]:
+        return folder
+    # then the sides of comparisons swapped across five languages (contrast.side_swap_pairs), with as many pairs
+    # replayed from this stage's data and the main mix: v4 (and the first part of v5) read swapped sides as support
+    from contrast import side_swap_pairs
+
+    sides = side_swap_pairs(random.Random(args.seed + 10), V5_SIDES)
+    plan = TrainPlan(lr=1e-4, head_lr=2e-4, warmup=20, epochs=1.0, seed=args.seed + 10)
+    return continue_stage(model, tokenizer, pairs + extra, sides, folder, "sides", args, log, plan, replay_share=1.0)
 
 
 # what one session's CPU allows (about 3 pairs/s per core at claimdata's lengths): per-source caps, cross-lingual
 # restatement/partial/contrast pairs drawn again, and the replay share of the main mix
 V5_CAPS = {"healthver": 2000, "covidfact": 600, "checkcovid": 1000, "climatefever": 1000, "anli": 0, "sick": 0,
            "sicknl": 1500, "danfever": 600, "indonli": 800, "farstail": 800, "afxnli": 3000}
-V5_MULTI, V5_REPLAY = 4000, 0.2
+V5_MULTI, V5_REPLAY, V5_SIDES = 4000, 0.2, 600
 
 
 def cross_weights() -> str:
@@ -382,6 +392,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="aggregate: mix v3's stances into these pairs instead of the scope with the lowest OOF log-loss")
     ap.add_argument("--no-xling-train", action="store_true",
                     help="aggregate: leave data/xling_train's cross-lingual claims out of the aggregator's sets (ablation)")
+    ap.add_argument("--no-claimdata-sets", action="store_true",
+                    help="v5 aggregate: leave Check-COVID / HealthVer dev claims out of the aggregator's sets (ablation)")
     ap.add_argument("--contrast", action="store_true",
                     help="restate stage: add comparison terms swapped across languages and loose numbers (scripts/contrast.py)")
     args = ap.parse_args(argv)
@@ -446,6 +458,10 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     sets = [s for s in sets if held_out(s.get("group", ""))]
     if not args.no_xling_train:  # cross-lingual claims no model was fine-tuned on (data/xling_train): all of them
         sets += xling_train_sets()
+    if args.stage == "v5" and not args.no_claimdata_sets:  # health claims of Check-COVID and HealthVer dev (v5)
+        from synth.train.verifier.claimdata import claimdata_sets
+
+        sets += claimdata_sets(args.shared / "claimdata")
     log(f"aggregator sets (held out of fine-tuning): {len(sets)}", Counter(s.get("source", "?") for s in sets))
     flat = [(i, s["claim"], e) for i, s in enumerate(sets) for e in s["evidence"][:5]]
     t0 = time.time()
@@ -510,7 +526,7 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
     stage = work / "train-summary.json"  # a continued stage's own summary (restate, numbers), when this is one
     continued = json.loads(stage.read_text()) if stage != summary_file and stage.exists() else None
-    versions = {"v5": "v5", "restate": "5", "restate-partial": "5p", "restate-contrast": "6", "restate-partial-contrast": "6p", "numbers": "4n"}
+    versions = {"v5": "v5", "sides": "v5", "restate": "5", "restate-partial": "5p", "restate-contrast": "6", "restate-partial-contrast": "6p", "numbers": "4n"}
     version = versions.get(work.name, "4") if continued else "4"
     version += "" if args.no_xling_train else "x"  # the aggregator also fitted on data/xling_train
     meta = dict(id=f"synth-verifier-cross-e5small-r{cfg.rank}-l{cfg.layers}-{version}", top_k=5,
@@ -520,6 +536,9 @@ def aggregate(model, base, pairs: list[dict], cfg, plan, work: Path, home: Path,
                 train_seconds=summary.get("seconds"), ablation=ablation, use_align=bool(use_align), subject_features=bool(subject), v3_mix=v3_mix, v3_same_language=v3_scope != "all", train_pairs_per_s=summary.get("pairs_per_s"), plan=plan.__dict__)
     if continued:  # what the continued stage added: its steps, pairs, speed and plan (not its loss history)
         meta[f"continued_{work.name.replace('-', '_')}"] = {k: v for k, v in continued.items() if k != "history"}
+        parent = work.parent / "train-summary.json"  # v5: the claimdata stage before the swapped-sides stage
+        if work.name == "sides" and parent.exists():
+            meta["continued_v5"] = {k: v for k, v in json.loads(parent.read_text()).items() if k != "history"}
     cross.save_artifact(args.out, model, cfg, meta)
     write_abstention(args.out, yc, p, cx, cy, sets, weights)
     np.savez(work / "aggregator-oof.npz", y=yc, p=p, cx=cx, cy=cy,  # to study aggregation rules without refitting

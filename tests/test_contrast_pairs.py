@@ -145,3 +145,22 @@ def test_fact_pairs_other_wordings_support_and_reversals_refute():
     langs = {(p["claim_lang"], p["evidence_lang"]) for p in pairs}
     assert any(a == b for a, b in langs) and any(a != b for a, b in langs)
     assert not any(re.search(r"OPTICAL|MIRACL|distillation baseline", p["claim"] + p["evidence"]) for p in pairs)
+
+
+def test_side_swaps_refute_and_double_swaps_restate():
+    from contrast import _SIDE_LANGS, side_swap_pairs
+
+    pairs = side_swap_pairs(random.Random(3), 60)
+    by = {}
+    for p in pairs:
+        by.setdefault(p["source"], []).append(p)
+    assert {p["label"] for p in by["sides-sides"]} == {1} and {p["label"] for p in by["sides-direction"]} == {1}
+    assert {p["label"] for p in by["sides-both"]} == {0} and {p["label"] for p in by["sides-translation"]} == {0}
+    assert {p["label"] for p in by["sides-other-measure"]} == {2}
+    assert any(p["claim_lang"] != p["evidence_lang"] for p in by["sides-sides"])  # across languages too
+    assert {p["claim_lang"] for p in pairs} == set(_SIDE_LANGS)
+    for p in by["sides-sides"]:  # the same words on both sides when in one language: only their order differs
+        if p["claim_lang"] == p["evidence_lang"] == "en":
+            words = [sorted(re.findall(r"\w+", t)) for t in (p["claim"], p["evidence"])]
+            assert words[0] == words[1] and p["claim"] != p["evidence"]
+    assert not any("qu'en" in p["claim"] for p in pairs if p["claim_lang"] != "fr")

@@ -220,3 +220,40 @@ def claimdata_pairs(root: Path, seed: int, caps: dict[str, int] | None = None) -
 
 CAPS = {"climatefever": 3500, "anli": 3200, "sick": 3000, "sicknl": 4000, "danfever": 2400, "indonli": 3000,
         "farstail": 3000, "afxnli": 7000}
+
+
+def claimdata_sets(root: Path, seed: int = 17, distractors: int = 2) -> list[dict]:
+    """Claim-level sets for fitting v5's aggregator, from the dev splits (never the test splits): Check-COVID dev (each
+    claim's evidence sentences among `distractors` other sentences of its abstract) and HealthVer dev (the rationale
+    sentences of each cited abstract, or for a claim no abstract decides, sentences of its cited abstracts; claims that
+    abstracts both support and contradict are left out). Dicts like scripts' claim sets: claim, evidence (texts),
+    label, source, group."""
+    rng = random.Random(seed)
+    out: list[dict] = []
+    base = root / "check-covid" / "Check-COVID"
+    corpus = {d["cord_id"]: d["abstract"] for d in _jsonl(base / "corpus.json")}
+    for c in _jsonl(base / "dev" / "covidCheck_dev_composed+extracted.json"):
+        sents = corpus.get(c["cord_id"], [])
+        idx = sorted({e["sent_index"] for e in c.get("evidence_set", []) if e["sent_index"] < len(sents)})
+        rest = [i for i in range(len(sents)) if i not in idx]
+        if not idx or c["label"] not in STANCE:
+            continue
+        ev = [sents[i] for i in idx + rng.sample(rest, min(distractors, len(rest)))]
+        rng.shuffle(ev)
+        out.append(dict(claim=c["claim"].strip(), evidence=ev, label=STANCE[c["label"]], source="checkcovid-dev",
+                        group=f"checkcovid{c['cord_id']}"))
+    hv = root / "multivers-processed" / "data" / "healthver"
+    docs = {d["doc_id"]: d["abstract"] for d in _jsonl(hv / "corpus.jsonl")}
+    for c in _jsonl(hv / "claims_dev.jsonl"):
+        labels = {e["label"] for v in c.get("evidence", {}).values() for e in v}
+        if len(labels) > 1:
+            continue
+        ev = [" ".join(docs[int(d)][i] for i in e["sentences"] if i < len(docs[int(d)]))
+              for d, es in c.get("evidence", {}).items() for e in es]
+        pool = [s for d in c.get("doc_ids", []) if not c.get("evidence", {}).get(str(d)) for s in docs.get(int(d), [])]
+        ev = ev[:3] + rng.sample(pool, min(distractors if ev else 3, len(pool)))
+        if ev:
+            rng.shuffle(ev)
+            out.append(dict(claim=" ".join(c["claim"].split()), evidence=ev,
+                            label=STANCE[labels.pop()] if labels else 2, source="healthver-dev", group=f"healthver{c['id']}"))
+    return out
