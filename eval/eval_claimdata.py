@@ -2,8 +2,9 @@
 
     python eval/eval_claimdata.py [--artifact DIR] [--sets healthver,checkcovid,hausa,frozen] [--n N] [--shared PATH]
 
-What each block reads (claimdata = SHARED/claimdata; none of it is read by any training script of the shipped v4,
-see synth/artifacts/verifier/cross/README.md):
+What each block reads (claimdata = SHARED/claimdata; no training script reads these test splits: v5 trains on
+HealthVer/COVID-Fact/Check-COVID train, fits its aggregator on their dev splits and reads the machine-translated XNLI
+dev only, synth/train/verifier/claimdata.py):
 
 - healthver: claimdata/healthver/data/healthver_test.csv (columns id, evidence, claim, label, topic_ip, question;
   1,823 pairs; Supports / Refutes / Neutral -> SUPPORTED / REFUTED / NOT_ENOUGH_INFO). Pair level: each row is
@@ -273,9 +274,21 @@ def frozen_report(title: str, rows: list[dict], js: list) -> None:
     print(f"  translations judged REFUTED {count(lambda r: r.get('translation') is True, 'REFUTED')}; "
           f"swapped comparisons judged SUPPORTED {count(lambda r: r['kind'] == 'swap', 'SUPPORTED')}; "
           f"offsubject judged REFUTED {count(lambda r: r['kind'] == 'offsubject', 'REFUTED')}")
+    refuted = [i for i, j in enumerate(js) if j.label == "REFUTED" and j.stances]
+    off = [i for i in refuted if offsubject_refutation(rows[i], js[i])]
+    print(f"  REFUTED verdicts resting on off-subject evidence: {len(off)}/{len(refuted)}"
+          + (f" ({len(off) / len(refuted):.3f})" if refuted else ""))
     for field in ("claim_lang", "evidence_lang"):
         langs = sorted({r[field] for r in rows})
         print(f"  accuracy by {field}: " + "  ".join(f"{lang} {acc(np.array([r[field] == lang for r in rows]))}" for lang in langs))
+
+
+def offsubject_refutation(row: dict, judgement: Any) -> bool:
+    """Whether a REFUTED verdict rests on off-subject evidence: its most refuting text is a distractor (another fact's
+    evidence: every text after the first), or the row's own evidence is about another quantity or only related
+    (kinds offsubject / related)."""
+    decisive = int(np.argmax([s.p_refute for s in judgement.stances]))
+    return decisive > 0 or row["kind"] in ("offsubject", "related")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,9 @@
     python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage restate --partial --contrast
                                                      # continued on cross-lingual restatements, claims that say more
                                                      # than their evidence and contrast pairs: the shipped artefact
+    python scripts/train_cross.py --approximate --work ~/.cache/synth/verifier-cross-approx --stage v5
+                                                     # v5 (opt-in, synth/artifacts/verifier/cross-v5): v4 continued on
+                                                     # ../shared/claimdata and swapped comparisons; no v3 mixture
 
 Training pairs are those of the v3 verifier (scripts/train_verifier.py: XNLI dev in 15 languages and cross-lingual,
 SNLI, RTE, SciFact train, the field train split, generated perturbations, translations, neighbouring statements) plus
@@ -42,7 +45,8 @@ from train_verifier import XNLI_FULL, build_pairs, cached_pairs, claim_sets, log
 from eval.common import FIELD, NLI_LABEL, ROOT, SHARED, field_translations, xling_train_sets  # noqa: E402
 
 OUT = ROOT / "synth" / "artifacts" / "verifier" / "cross"
-V4 = OUT.parent / "cross-v4"  # the v4 artefact (-6px), where the v5 stage starts
+V4 = OUT  # the v4 artefact (-6px, the default), where the v5 stage starts
+V5_OUT = OUT.parent / "cross-v5"  # where --stage v5 writes unless --out says otherwise (opt-in: SYNTH_VERIFIER_MODEL=cross-v5)
 HOLDOUT_FOLDS = 5  # 1 in 5 SciFact-train / field-train claims: aggregator data, not fine-tuning data
 N_XNLI, N_SNLI, CLAIM_REPEAT = 37350, 15000, 2
 
@@ -397,6 +401,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--contrast", action="store_true",
                     help="restate stage: add comparison terms swapped across languages and loose numbers (scripts/contrast.py)")
     args = ap.parse_args(argv)
+    if args.stage == "v5" and args.out == OUT:
+        args.out = V5_OUT
 
     import torch
 

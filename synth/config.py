@@ -130,8 +130,10 @@ class VerifierSettings:
     model: str = _field(
         "cross",
         "Which shipped verifier judges claims: `cross` (v4: multilingual e5-small read as a cross-encoder with a "
-        "fine-tuned LoRA, its stances mixed with v3's, synth/artifacts/verifier/cross/) or `features` (v3: "
-        "frozen-encoder pair features and stance heads, synth/artifacts/verifier/; kept for comparison).",
+        "fine-tuned LoRA, its stances mixed with v3's, synth/artifacts/verifier/cross/), `cross-v5` (opt-in: v4's "
+        "cross-encoder continued on more claim data and swapped comparisons, one model without v3's stances, "
+        "synth/artifacts/verifier/cross-v5/) or `features` (v3: frozen-encoder pair features and stance heads, "
+        "synth/artifacts/verifier/; kept for comparison).",
         "SYNTH_VERIFIER_MODEL",
     )
     abstain: bool = _field(

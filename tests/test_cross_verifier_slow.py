@@ -45,3 +45,20 @@ def test_claim_level_verdicts(verifier):
     assert support.label == "SUPPORTED" and nothing.label == "NOT_ENOUGH_INFO"
     assert nothing.reason in ("no_evidence", "unsettled")  # abstain.json is loaded: every NEI verdict says why
     assert 0.0 <= support.confidence <= 1.0
+
+
+def test_v5_is_one_model_and_small():
+    """The opt-in v5 (SYNTH_VERIFIER_MODEL=cross-v5): no v3 stances mixed in, the artefact within 10 MB, verdicts from
+    the cross-encoder and the claim-level aggregator alone."""
+    folder = artifact_dir() / "cross-v5"
+    if not (folder / cross.CONFIG_FILE).is_file():
+        pytest.skip("verifier v5 is not built (scripts/train_cross.py --stage v5)")
+    assert sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) <= 10 * 2**20
+    v5 = load_verifier(Settings.from_env(verifier_model="cross-v5"))
+    assert v5.v3 is None and v5.v3_mix == 0.0 and "v5" in v5.id
+    claim = "Vaccination cut hospital admissions for measles by half in the district."
+    # (its German restatement comes out NOT_ENOUGH_INFO: one reason v5 is not the default, cross-v5/README.md)
+    js = v5.judge_many([(claim, ["Le district compte douze hôpitaux et trois cliniques rurales."]),
+                        (claim, ["Vaccination doubled hospital admissions for measles in the district."])])
+    assert js[0].label == "NOT_ENOUGH_INFO" and js[1].label == "REFUTED"
+    assert all(0.0 <= j.confidence <= 1.0 and len(j.stances) == 1 for j in js)

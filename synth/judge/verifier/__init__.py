@@ -1,8 +1,10 @@
 """Claim verification models (the Verifier seam lives in base.py).
 
 `load_verifier(settings)` gives the shipped offline verifier named by `settings.verifier.model`: `cross` (v4, the
-default, cross.py: e5-small as a fine-tuned cross-encoder, synth/artifacts/verifier/cross/) or `features` (v3, model.py:
-frozen e5-small features + small trained heads, synth/artifacts/verifier/); `load_verifier(settings, nli="name")` a
+default, cross.py: e5-small as a fine-tuned cross-encoder, synth/artifacts/verifier/cross/), `cross-v5` (the same
+cross-encoder continued on more claim data, one model without v3's stances; opt-in until it measures better,
+synth/artifacts/verifier/cross-v5/) or `features` (v3, model.py: frozen e5-small features + small trained heads,
+synth/artifacts/verifier/); `load_verifier(settings, nli="name")` a
 sentence-transformers CrossEncoder NLI model.
 """
 
@@ -17,7 +19,10 @@ if TYPE_CHECKING:
 
     from ...config import Settings
 
-__all__ = ["LABELS", "Judgement", "Stance", "Verifier", "load_verifier", "artifact_dir"]
+__all__ = ["LABELS", "Judgement", "Stance", "Verifier", "load_verifier", "artifact_dir", "CROSS_FOLDERS"]
+
+# SYNTH_VERIFIER_MODEL -> the folder of a cross-encoder artefact under synth/artifacts/verifier/
+CROSS_FOLDERS = {"cross": "cross", "cross-v5": "cross-v5"}
 
 
 def artifact_dir() -> Path:
@@ -37,15 +42,15 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
         from .nli import CrossEncoderVerifier
 
         return CrossEncoderVerifier.load(nli, settings)
-    if settings.verifier.model == "cross":
+    if settings.verifier.model in CROSS_FOLDERS:
         from . import cross
 
-        folder = artifact_dir() / "cross"
+        folder = artifact_dir() / CROSS_FOLDERS[settings.verifier.model]
         if not (folder / cross.CONFIG_FILE).is_file() or not (folder / cross.WEIGHTS_FILE).is_file():
             raise ModelError(f"cross-encoder verifier weights missing in {folder}; rebuild with scripts/train_cross.py")
         return cross.from_folder(folder, settings)
     if settings.verifier.model != "features":
-        raise ModelError(f"unknown verifier model {settings.verifier.model!r} (SYNTH_VERIFIER_MODEL: cross or features)")
+        raise ModelError(f"unknown verifier model {settings.verifier.model!r} (SYNTH_VERIFIER_MODEL: cross, cross-v5 or features)")
     from . import model
 
     folder = artifact_dir()

@@ -152,7 +152,8 @@ def fit_aggregator(A: np.ndarray, yc: np.ndarray, log: Callable = print,
 
     mu, sd = A.mean(0), A.std(0) + 1e-6
     Z = (A - mu) / sd
-    nei_only = np.array([n in NEI_ONLY for n in AGG_NAMES])
+    # inputs after AGG_NAMES (the subject-match inputs of the cross-encoder verifier) may speak for any label
+    nei_only = np.array([n in NEI_ONLY for n in AGG_NAMES] + [False] * (A.shape[1] - len(AGG_NAMES)))
     sw = np.ones(len(yc)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     best = None
     for C in AGG_C_GRID:
