@@ -326,6 +326,7 @@ def v5_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path
     from safetensors.torch import load_file
 
     from eval.common import BITEXT, RESTATEMENTS
+    from synth.judge.verifier.cross import WEIGHTS_FILE
     from synth.train.verifier.claimdata import claimdata_pairs
     from synth.train.verifier.fit_cross import TrainPlan
 
@@ -334,7 +335,7 @@ def v5_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path
     multi = (restatement_pairs(args.shared, folders, rng) + partial_pairs(args.shared, folders, rng)
              + contrast_stage_pairs(folders, rng))
     extra = claimdata_pairs(args.shared / "claimdata", args.seed + 9, V5_CAPS) + rng.sample(multi, min(len(multi), V5_MULTI))
-    start = {k: v.float() for k, v in load_file(str(V4 / cross_weights())).items()}
+    start = {k: v.float() for k, v in load_file(str(V4 / WEIGHTS_FILE)).items()}
     plan = TrainPlan(lr=2e-4, head_lr=5e-4, warmup=100, epochs=1.0, seed=args.seed + 9)
     folder = continue_stage(model, tokenizer, pairs, extra, work, "v5", args, log, plan, replay_share=V5_REPLAY, start=start)
     if not json.loads((folder / "train-summary.json").read_text())["finished"]:
@@ -353,13 +354,6 @@ def v5_stage(model, tokenizer, pairs: list[dict], work: Path, args, log) -> Path
 V5_CAPS = {"healthver": 2000, "covidfact": 600, "checkcovid": 1000, "climatefever": 1000, "anli": 0, "sick": 0,
            "sicknl": 1500, "danfever": 600, "indonli": 800, "farstail": 800, "afxnli": 3000}
 V5_MULTI, V5_REPLAY, V5_SIDES = 4000, 0.2, 600
-
-
-def cross_weights() -> str:
-    """The file name of the shipped cross-encoder weights (cross.WEIGHTS_FILE)."""
-    from synth.judge.verifier.cross import WEIGHTS_FILE
-
-    return WEIGHTS_FILE
 
 
 def contrast_stage_pairs(folders: tuple[Path, ...], rng: random.Random) -> list[dict]:
