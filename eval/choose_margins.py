@@ -22,6 +22,7 @@ import random
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--encoder", default="optical")
     ap.add_argument("--reranker", type=Path, default=None)
     ap.add_argument("--sources", default="covid-qa,mlqa-r", help="comma-separated sources to measure")
+    ap.add_argument("--parallel", type=int, default=0, help="N XQuAD-R dev questions against the article in several "
+                    "languages (only this measure)")  # fmt: skip
+    ap.add_argument("--blend", type=float, default=0.0, help="judge.answering.BLEND: weight of the relevance z")
+    ap.add_argument("--versions", type=int, default=4, help="--parallel: languages the answering article is in")
     args = ap.parse_args(argv)
 
     from synth.config import Settings
@@ -50,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     encoder = load_encoder(args.encoder, settings)
     reranker = rerank.load(settings, args.reranker)
+    if args.parallel:
+        return parallel(args, encoder, reranker)
     by_source = defaultdict(list)
     for it in all_items(args.qadata):
         if it.dev and it.qlang == it.slang and it.source in args.sources.split(","):
@@ -63,15 +70,12 @@ def main(argv: list[str] | None = None) -> None:
         vectors: dict[str, np.ndarray] = {}  # each document's sentences encoded once
         for it in rng.sample(items, min(args.questions, len(items))):
             other_docs = rng.sample([d for d in docs if d != it.doc], min(args.docs - 1, len(docs) - 1))
-            q = encoder.encode([it.question], "query")[0]
             best = {}
             for doc in [it.doc, *other_docs]:
                 sents = docs[doc]
                 if doc not in vectors:
                     vectors[doc] = encoder.encode(sents, "passage")
-                cos = vectors[doc] @ q
-                top = [sents[i] for i in np.argsort(-cos)[: args.per_doc]]
-                best[doc] = float(np.max(reranker.scores(it.question, top)))
+                best[doc] = doc_score(encoder, reranker, it.question, sents, vectors[doc], args)
             top_score = max(best.values())
             gaps.append(top_score - best[it.doc])
             for m in MARGINS:
@@ -82,6 +86,57 @@ def main(argv: list[str] | None = None) -> None:
         for m in MARGINS:
             print(f"  margin {m:.1f}: answering document kept {(gaps_a <= m).mean():.2f}, "
                   f"other documents kept {np.mean(others_kept[m]):.2f} of {args.docs - 1}")  # fmt: skip
+
+
+def doc_score(encoder: Any, reranker: Any, question: str, sents: list[str], vectors: np.ndarray,
+              args: argparse.Namespace) -> float:  # fmt: skip
+    """A document's best answer score over its `--per-doc` sentences nearest the question (the encoder's cosine):
+    the reranker's logit + `--blend` x the sentence's relevance z (judge.answering.score_candidates)."""
+    from synth.judge.relevance import PROBES, null_z
+
+    q, probes = encoder.encode([question], "query")[0], encoder.encode(list(PROBES), "query")
+    cos = vectors @ q
+    top = np.argsort(-cos)[: args.per_doc]
+    z = null_z(cos, vectors @ probes.T)[top]
+    return float(np.max(reranker.scores(question, [sents[i] for i in top]) + args.blend * z))
+
+
+def parallel(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
+    """Questions several documents answer in different languages: an XQuAD-R dev question (in one of its 11
+    languages) against its article in `--versions` languages (its own and others) and `--docs - 1` other dev
+    articles in random languages. Prints, per margin, how many answering versions in the question's language and
+    in other languages are kept, and how many other articles."""
+    from synth.train.reranker.data import XQUAD_EVAL_ONLY_LANGS, XQUAD_TRAIN_LANGS, _dev, _lareqa
+
+    langs = XQUAD_TRAIN_LANGS + XQUAD_EVAL_ONLY_LANGS
+    arts = {lang: _lareqa(args.qadata / "lareqa" / "xquad-r" / f"{lang}.json") for lang in langs}
+    dev = [a for a in range(len(arts["en"])) if _dev(a)]
+    rng = random.Random(11)
+    vectors: dict[tuple[int, str], np.ndarray] = {}
+    same, cross, other = [], [], []
+    for _ in range(args.parallel):
+        a, ql = rng.choice(dev), rng.choice(langs)
+        qid = rng.choice(sorted(arts[ql][a]["qas"]))
+        question = arts[ql][a]["qas"][qid][0]
+        versions = [ql, *rng.sample([lang for lang in langs if lang != ql], args.versions - 1)]
+        others = [(b, rng.choice(langs)) for b in rng.sample([b for b in dev if b != a], min(args.docs - 1, len(dev) - 1))]
+        best = {}
+        for doc in [(a, lang) for lang in versions] + others:
+            sents = arts[doc[1]][doc[0]]["sentences"]
+            if doc not in vectors:
+                vectors[doc] = encoder.encode(sents, "passage")
+            best[doc] = doc_score(encoder, reranker, question, sents, vectors[doc], args)
+        top = max(best.values())
+        same.append(top - best[(a, ql)])
+        cross.extend(top - best[(a, lang)] for lang in versions[1:])
+        other.extend(top - best[d] for d in others)
+    same_a, cross_a, other_a = map(np.asarray, (same, cross, other))
+    print(f"xquad-r parallel: {len(same)} questions, {len(dev)} dev articles, {args.versions} versions each")
+    for m in MARGINS:
+        print(f"  margin {m:.1f}: same-language version kept {(same_a <= m).mean():.2f}, other-language versions "
+              f"{(cross_a <= m).mean():.2f}, other articles {(other_a <= m).mean():.2f}")  # fmt: skip
+    print("  gap to the best document, 50th/75th/90th percentiles: same-language " + " ".join(f"{x:.2f}" for x in np.percentile(same_a, [50, 75, 90])) +
+          "; other-language " + " ".join(f"{x:.2f}" for x in np.percentile(cross_a, [50, 75, 90])))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from synth.config import Settings
 
-    encoder_name = args.encoder or Settings.from_env().encoder
+    encoder_name = args.encoder or Settings.from_env().encoder.name
     started = time.perf_counter()
     results = [run_corpus(c, args.encoder, args.keep, set(args.only) if args.only else None, args.verbose) for c in chosen]
     wall = time.perf_counter() - started

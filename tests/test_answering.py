@@ -10,7 +10,7 @@ import pytest
 from synth.index.encoders.base import HashingEncoder
 from synth.ingest.sentences import tokens
 from synth.judge.answer import best_answers, build_answer
-from synth.judge.answering import AnswerScores, answering_claims, answering_papers, candidate_passages
+from synth.judge.answering import AnswerScores, answering_claims, answering_papers, candidate_passages, score_candidates
 from synth.judge.claim import Claim
 from synth.judge.findings import build_findings, link_claims
 from synth.judge.question import verify_question
@@ -51,6 +51,24 @@ def test_a_used_paper_gives_its_answering_claims_best_first_results_before_metho
     scores = AnswerScores(sorted(claims, key=lambda c: -c.answer_score), {"p1": 6.0}, 4)
     kept = answering_claims(scores, ["p1"])["p1"]
     assert [c.text for c in kept] == ["results", "best", "methods"]  # "weak" is far below the best
+    assert [c.text for c in answering_claims(scores, ["p1"], floor=4)["p1"]][-1] == "weak"  # a paper's best 4 always
+    two = AnswerScores(scores.claims + _claims(("top", "p2", 12.0)), {"p1": 6.0, "p2": 12.0}, 5)
+    assert [c.text for c in answering_claims(two, ["p2", "p1"], floor=1)["p1"]] == ["best"]  # 6 logits below p2's
+
+
+def test_the_answer_score_blends_the_encoders_relevance_with_the_rerankers_logit():
+    passages = [{"id": 1, "paper_id": "p1", "ord": 0, "text": "Swahili fertility was 1.84 pieces per word in the test."},
+                {"id": 2, "paper_id": "p2", "ord": 0, "text": "Uzazi wa vipande ulikuwa 2.15 kwa kila neno la Kiswahili."}]  # fmt: skip
+    question = "What was the Swahili fertility in pieces per word?"
+    alone = score_candidates(OverlapReranker(), question, passages, set())
+    assert [c.paper_id for c in alone.claims] == ["p1", "p2"]  # the reranker double reads only shared words
+    z = {passages[0]["text"]: 1.0, passages[1]["text"]: 12.0}  # ... the encoder reads the Swahili sentence as closer
+    blended = score_candidates(OverlapReranker(), question, passages, set(), lambda texts: np.array([z[t] for t in texts]), 1.0)
+    assert [c.paper_id for c in blended.claims] == ["p2", "p1"]
+    assert blended.by_paper["p2"] == pytest.approx(alone.by_paper["p2"] + 12.0)
+    assert [c.relevance for c in blended.claims] == [12.0, 1.0]
+    unblended = score_candidates(OverlapReranker(), question, passages, set(), lambda texts: np.array([z[t] for t in texts]), 0.0)
+    assert unblended.by_paper == alone.by_paper
 
 
 def test_the_reranker_reads_the_most_relevant_passages_within_its_budget():

@@ -10,7 +10,7 @@ never one (references, acknowledgements, captions) is decided as for every run (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +26,11 @@ PASSAGES_PER_PAPER = 16  # ... at most this many passages of any one paper
 PAPER_MARGIN = 2.0  # a paper answers when its best sentence is within this many logits of the corpus's best (chosen
 #                    on COVID-QA dev documents: eval/choose_margins.py)
 CLAIM_MARGIN = 4.0  # a used paper's sentences within this many logits of the corpus's best may be claims
+PAPER_CLAIMS = 3  # ... and its best PAPER_CLAIMS sentences always (a paper that answers says more than one sentence)
 SECTION_BONUS = 0.5  # logits added to abstract/results/discussion/conclusion sentences, taken from methods
+BLEND = 0.0  # a sentence's answer score = the reranker's logit + BLEND x the encoder's relevance z of the sentence
+#             (the encoder reads other languages better than the reranker; chosen on dev documents:
+#             eval/choose_blend.py)
 
 
 class SentenceScorer(Protocol):
@@ -69,15 +73,22 @@ def candidate_passages(passages_of: Any, passage_z: dict[int, float], papers: Se
     return sorted(chosen, key=lambda r: (papers.index(r["paper_id"]), r.get("ord", 0), order[id(r)]))
 
 
-def score_candidates(scorer: SentenceScorer, question: str, passages: Sequence[dict[str, Any]],
-                     skip: set[str]) -> AnswerScores:  # fmt: skip
-    """The reranker's score of every candidate claim of `passages` (sentences whose normalised form is in `skip`,
-    boilerplate repeated across papers, left out)."""
+def score_candidates(scorer: SentenceScorer, question: str, passages: Sequence[dict[str, Any]], skip: set[str],
+                     relevance: Callable[[list[str]], np.ndarray] | None = None,
+                     blend: float = BLEND) -> AnswerScores:  # fmt: skip
+    """The answer score of every candidate claim of `passages` (sentences whose normalised form is in `skip`,
+    boilerplate repeated across papers, left out): the reranker's logit, plus `blend` x the sentence's relevance z
+    where `relevance` (sentences -> z with the question) is given."""
     by_paper_rows: dict[str, list[dict[str, Any]]] = {}
     for p in passages:
         by_paper_rows.setdefault(p["paper_id"], []).append(p)
     cands = [c for rows in by_paper_rows.values() for c in candidates_from_passages(rows) if normalize(c.text) not in skip]
     scores = scorer.scores(question, [c.text for c in cands]) if cands else np.zeros(0)
+    if cands and relevance is not None and blend:
+        z = np.asarray(relevance([c.text for c in cands]), dtype=np.float64)
+        for c, zc in zip(cands, z):
+            c.relevance = float(zc)
+        scores = scores + blend * z
     best: dict[str, float] = {}
     for c, s in zip(cands, scores):
         c.answer_score = float(s)
@@ -103,14 +114,15 @@ def claim_order_score(claim: Claim) -> float:
     return float(claim.answer_score or 0.0) + bonus
 
 
-def answering_claims(scores: AnswerScores, used: Sequence[str], margin: float = CLAIM_MARGIN) -> dict[str, list[Claim]]:
-    """Each used paper's candidate claims within `margin` of the corpus's best score (its best one always), ordered
-    by `claim_order_score`."""
+def answering_claims(scores: AnswerScores, used: Sequence[str], margin: float = CLAIM_MARGIN,
+                     floor: int = PAPER_CLAIMS) -> dict[str, list[Claim]]:  # fmt: skip
+    """Each used paper's candidate claims within `margin` of the corpus's best score (its best `floor` always),
+    ordered by `claim_order_score`."""
     top = max((scores.by_paper[p] for p in used), default=0.0)
     out: dict[str, list[Claim]] = {}
     for paper in used:
         mine = [c for c in scores.claims if c.paper_id == paper]
-        kept = [c for i, c in enumerate(mine) if i == 0 or (c.answer_score or 0.0) >= top - margin]
+        kept = [c for i, c in enumerate(mine) if i < floor or (c.answer_score or 0.0) >= top - margin]
         for c in kept:
             c.score = claim_order_score(c)
         out[paper] = sorted(kept, key=lambda c: -c.score)

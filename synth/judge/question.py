@@ -94,20 +94,25 @@ def choose_papers(store: Store, retriever: Retriever, encoder: Encoder, question
     chosen = [r.paper_id for r in ranked if r.used][: params.max_papers]
     choice = PaperChoice(ranked, chosen, deciding, int((z >= params.min_z).sum()), corpus_scale(cosines, z))
     if reranker is not None and chosen:
-        choice.answers = read_answers(retriever, reranker, question, refs, z, chosen)
+        def sentence_z(texts: list[str]) -> np.ndarray:
+            vecs = embed(store, encoder, texts, "passage")
+            return null_z(vecs @ ranking.vector, vecs @ probes.T)
+
+        choice.answers = read_answers(retriever, reranker, question, refs, z, chosen, sentence_z)
         choice.chosen = choice.answers.used = answering_papers(choice.answers, chosen, params.max_papers)
     return choice
 
 
 def read_answers(retriever: Retriever, reranker: SentenceScorer, question: str, refs: Any, z: np.ndarray,
-                 topical: list[str]) -> AnswerScores:  # fmt: skip
-    """The reranker's scores of the candidate claims in the topical papers' most relevant passages."""
+                 topical: list[str], sentence_z: Callable[[list[str]], np.ndarray] | None = None) -> AnswerScores:  # fmt: skip
+    """The answer scores of the candidate claims in the topical papers' most relevant passages (the reranker's, with
+    each sentence's relevance z from `sentence_z` blended in: judge.answering.score_candidates)."""
     codes = [refs.papers.index(p) for p in topical if p in refs.papers]
     mask = np.isin(refs.paper_index, codes)
     passage_z = dict(zip(refs.ids[mask].tolist(), z[mask].tolist()))
     passages = candidate_passages(retriever.passages_of, passage_z, topical)
     repeated = repeated_sentences(retriever.repeat_scope(topical))
-    return score_candidates(reranker, question, passages, repeated)
+    return score_candidates(reranker, question, passages, repeated, sentence_z)
 
 
 def select_claims(store: Store, retriever: Retriever, encoder: Encoder, ranking: Ranking, papers: PaperChoice,
