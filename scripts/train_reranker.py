@@ -1,6 +1,8 @@
 """Train the question -> sentence reranker (synth/judge/rerank.py) on ../shared/qadata, resumably.
 
     python scripts/train_reranker.py [--minutes M] [--groups N]     # run again to resume at the last checkpoint
+    python scripts/train_reranker.py --init synth/artifacts/reranker --groups 800 --mixed 800 --layers 4 \
+        --out DIR                                                   # continue the shipped one, across languages
 
 Listwise: each step reads `batch` groups of (question, answer sentence, 5 negatives: 4 from the same document, 1
 from another document), scores all 6 with the cross-encoder and minimises the cross-entropy of the answer against the
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -64,6 +67,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rank", type=int, default=32)
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--minutes", type=float, default=None, help="stop at a checkpoint after this long")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from this reranker artefact (LoRA and head) instead of the verifier's LoRA")
+    ap.add_argument("--mixed", type=int, default=0,
+                    help="add N XQuAD-R groups with the answer in another language than the question, among "
+                         "sentences in the question's own language (data.mixed_language_groups)")
     ap.add_argument("--export", action="store_true",
                     help="write the artefact from the last checkpoint, finished or not (its step is recorded)")
     args = ap.parse_args(argv)
@@ -78,18 +86,27 @@ def main(argv: list[str] | None = None) -> None:
     from synth.index.encoders.transformer import copy_sharing_embeddings
     from synth.judge import rerank
     from synth.judge.verifier import cross
-    from synth.train.reranker.data import all_items, training_groups
+    from synth.train.reranker.data import all_items, mixed_language_groups, training_groups
     from synth.train.verifier.fit_cross import TrainPlan, plan_tag, train_loop
 
     settings = Settings.from_env()
     work = args.work or settings.home / "reranker-train"
     groups = training_groups(all_items(args.qadata, args.seed), args.negatives, args.hard, args.seed)[: args.groups]
+    if args.mixed:
+        groups = groups + mixed_language_groups(args.qadata, args.mixed, args.negatives, seed=args.seed + 4)
+        random.Random(args.seed).shuffle(groups)
     log(f"groups: {len(groups)}", Counter(g["source"] for g in groups).most_common())
     base = load_encoder("e5-small", settings)
     cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed, outputs=1,
                             max_length=args.max_length)  # fmt: skip
     model = cross.build_model(copy_sharing_embeddings(base.model), cfg)
-    log(f"LoRA tensors from the verifier: {init_from_verifier(model, verifier_dir() / 'cross')}")
+    if args.init:
+        from safetensors.torch import load_file
+
+        model.load_trainable(load_file(str(args.init / rerank.WEIGHTS_FILE)))
+        log(f"started from the reranker in {args.init}")
+    else:
+        log(f"LoRA tensors from the verifier: {init_from_verifier(model, verifier_dir() / 'cross')}")
     plan = TrainPlan(batch_size=args.batch, epochs=1.0, seed=args.seed, warmup=50, checkpoint_every=25)
     pairs = [{"claim": g["question"], "evidence": c, "label": 0} for g in groups for c in g["candidates"]]
     tag = plan_tag(pairs, plan, cfg)
@@ -115,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         if not res["finished"]:
             log(f"stopped at step {res['steps']} of {res['total_steps']}: run again to resume")
             return
-    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}-s{res['steps']}",
+    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}-s{res['steps']}" + ("-x" if args.mixed else ""),
+            "started_from": str(args.init.name) if args.init else "verifier LoRA",
             "trained_on": dict(Counter(g["source"] for g in groups)), "groups_read": res["steps"] * args.batch,
             "plan": {"batch_groups": args.batch, "group": width, "steps": res["steps"], "of": res["total_steps"],
                      "seed": args.seed}}  # fmt: skip

@@ -3,6 +3,8 @@ taken; the answer opens with the best-answering sentences; claims across languag
 
 from __future__ import annotations
 
+import json
+
 import corpus_builder as cb
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from synth.judge.findings import build_findings, link_claims
 from synth.judge.question import verify_question
 from synth.judge.run import RunParams
 from synth.judge.verifier.base import Stance
+from synth.report.render import render
 from synth.store import Store
 
 
@@ -157,6 +160,8 @@ def test_a_question_run_uses_the_papers_that_answer_and_ranks_them_first(tmp_pat
     papers = store.run_papers(run_id)
     assert [p["rank"] for p in papers if p["used"]] == list(range(1, len(used) + 1))  # the answering papers rank first
     assert papers[0]["answer_score"] == max(p["answer_score"] or -1e9 for p in papers)
+    md = render(store, run_id, "md")  # the report says how many sentences the reranker read
+    assert f"read {json.loads(counts)['reranked']} candidate sentences" in md and " read  candidate" not in md
     store.close()
 
 

@@ -14,7 +14,7 @@ from ..errors import BadInputError, ModelError
 from ..index.encoders.base import Encoder
 from ..index.retrieve import RRF_K, Hit, Retriever
 from ..store import Store
-from .answering import PAPER_MARGIN
+from .answering import BLEND, PAPER_MARGIN
 from .claim import Claim, JudgedClaim, evidence_json
 from .relevance import RELEVANT_Z
 from .verifier.abstain import verdict_reason
@@ -92,6 +92,7 @@ class RunParams:
         if reranker is not None:
             stored["reranker"] = getattr(reranker, "id", str(reranker))
             stored["paper_margin"] = PAPER_MARGIN
+            stored["answer_blend"] = BLEND
         if self.input_kind is not None:
             stored["input_kind"] = self.input_kind
         if self.input_title:

@@ -259,6 +259,7 @@ def _counts(fetch: dict[str, Any], corpus: dict[str, Any], ranking: dict[str, An
         "passages_ranked": ranking["passages_ranked"],
         "relevant_passages": stored.get("relevant_passages"),
         "deciding_names": stored.get("deciding_names") or [],
+        **({"reranked": stored["reranked"]} if stored.get("reranked") is not None else {}),
         "papers_ranked": ranking["papers_ranked"],
         "papers_used": ranking["papers_used"],
         "papers_cited": cited,
