@@ -214,11 +214,11 @@ def training_groups(items: list[Item], negatives: int = 7, hard: int = 5, seed: 
 
 
 def mixed_language_groups(root: Path, n: int, negatives: int = 5, own: int = 3, seed: int = 17) -> list[dict]:
-    """Listwise groups that teach the reranker to score an answer in another language above sentences in the
-    question's own language: an XQuAD-R training question (in one of XQUAD_TRAIN_LANGS), its answer sentence in
-    another of them first, then `own` other sentences of the same article in the question's language (on the topic,
-    in its words, not the answer) and the rest from the article in the answer's language. Test and dev articles are
-    never drawn (the splits of `xquad_items`)."""
+    """Listwise groups over two languages, so that the language of a sentence is no cue to its answering: an
+    XQuAD-R training question (in one of XQUAD_TRAIN_LANGS), its answer sentence first (in the question's language
+    or in the other one, at random), then `own` other sentences of the same article in the question's language and
+    the rest from the article in the other language, none of them the answer in either language. Test and dev
+    articles are never drawn (the splits of `xquad_items`)."""
     rng = random.Random(seed)
     arts = {lang: _lareqa(root / "lareqa" / "xquad-r" / f"{lang}.json") for lang in XQUAD_TRAIN_LANGS}
     train = [a for a in range(len(arts["en"])) if not _held(a) and not _dev(a)]
@@ -227,19 +227,19 @@ def mixed_language_groups(root: Path, n: int, negatives: int = 5, own: int = 3, 
         if len(groups) >= n:
             break
         a = rng.choice(train)
-        ql, sl = rng.sample(XQUAD_TRAIN_LANGS, 2)
-        shared = sorted(set(arts[ql][a]["qas"]) & set(arts[sl][a]["qas"]))
+        ql, ol = rng.sample(XQUAD_TRAIN_LANGS, 2)
+        shared = sorted(set(arts[ql][a]["qas"]) & set(arts[ol][a]["qas"]))
         if not shared:
             continue
         qid = rng.choice(shared)
-        question, q_answer = arts[ql][a]["qas"][qid]
-        s_answer = arts[sl][a]["qas"][qid][1]
-        q_sents, s_sents = arts[ql][a]["sentences"], arts[sl][a]["sentences"]
-        mine = [t for i, t in enumerate(q_sents) if i != q_answer]
-        theirs = [t for i, t in enumerate(s_sents) if i != s_answer]
+        question = arts[ql][a]["qas"][qid][0]
+        mine = [t for i, t in enumerate(arts[ql][a]["sentences"]) if i != arts[ql][a]["qas"][qid][1]]
+        theirs = [t for i, t in enumerate(arts[ol][a]["sentences"]) if i != arts[ol][a]["qas"][qid][1]]
         if len(mine) < own or len(theirs) < negatives - own:
             continue
+        al = rng.choice([ql, ol])
+        answer = arts[al][a]["sentences"][arts[al][a]["qas"][qid][1]]
         negs = rng.sample(mine, own) + rng.sample(theirs, negatives - own)
-        groups.append({"question": question, "candidates": [s_sents[s_answer]] + negs, "source": "xquad-r-mixed",
-                       "qlang": ql, "slang": sl})  # fmt: skip
+        groups.append({"question": question, "candidates": [answer] + negs, "source": "xquad-r-mixed",
+                       "qlang": ql, "slang": al, "other": ol})  # fmt: skip
     return groups
