@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
                     "languages (only this measure)")  # fmt: skip
     ap.add_argument("--blend", type=float, default=0.0, help="judge.answering.BLEND: weight of the relevance z")
     ap.add_argument("--versions", type=int, default=4, help="--parallel: languages the answering article is in")
+    ap.add_argument("--paragraphs", type=int, default=0, help="N XQuAD-R dev questions against paragraphs of their "
+                    "article in several languages: the answering one and the others, on the topic (only this measure)")
     args = ap.parse_args(argv)
 
     from synth.config import Settings
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     reranker = rerank.load(settings, args.reranker)
     if args.parallel:
         return parallel(args, encoder, reranker)
+    if args.paragraphs:
+        return paragraphs(args, encoder, reranker)
     by_source = defaultdict(list)
     for it in all_items(args.qadata):
         if it.dev and it.qlang == it.slang and it.source in args.sources.split(","):
@@ -158,6 +162,57 @@ def parallel(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
               f"{(cross_a <= m).mean():.2f}, other articles {(other_a <= m).mean():.2f}")  # fmt: skip
     print("  gap to the best document, 50th/75th/90th percentiles: same-language " + " ".join(f"{x:.2f}" for x in np.percentile(same_a, [50, 75, 90])) +
           "; other-language " + " ".join(f"{x:.2f}" for x in np.percentile(cross_a, [50, 75, 90])))  # fmt: skip
+
+
+ALLOWANCES = (0.0, 1.0, 2.0, 3.0, 4.0)
+
+
+def paragraphs(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
+    """Papers on one topic in several languages, some answering and some not: each paragraph of an XQuAD-R dev
+    article (in a language) is a document. A question (in one of the 11 languages) is asked of its own paragraph in
+    `--versions` languages (its own and others: all answer) and of the article's other paragraphs, each in a random
+    language (on the topic, not answering). For a margin m and an allowance x added to the margin of documents in
+    another language than the question's, it prints how many answering and other documents are kept, in the
+    question's language and in others."""
+    import json
+
+    from synth.train.reranker.data import XQUAD_EVAL_ONLY_LANGS, XQUAD_TRAIN_LANGS, _dev
+
+    langs = XQUAD_TRAIN_LANGS + XQUAD_EVAL_ONLY_LANGS
+    raw = {lang: json.loads((args.qadata / "lareqa" / "xquad-r" / f"{lang}.json").read_text(encoding="utf-8"))["data"]
+           for lang in langs}  # fmt: skip
+    dev = [a for a in range(len(raw["en"])) if _dev(a)]
+    rng = random.Random(11)
+    vectors: dict[tuple[int, int, str], np.ndarray] = {}
+    rows: list[tuple[bool, bool, float]] = []  # (answers, same language as the question, gap to the best)
+    for _ in range(args.paragraphs):
+        a, ql = rng.choice(dev), rng.choice(langs)
+        paras = raw[ql][a]["paragraphs"]
+        p = rng.randrange(len(paras))
+        if not paras[p]["qas"]:
+            continue
+        question = rng.choice(paras[p]["qas"])["question"]
+        versions = [ql, *rng.sample([lang for lang in langs if lang != ql], args.versions - 1)]
+        docs = [(a, p, lang, True) for lang in versions]
+        docs += [(a, o, rng.choice(langs), False) for o in range(len(paras)) if o != p]
+        best = {}
+        for doc in docs:
+            sents = raw[doc[2]][a]["paragraphs"][doc[1]]["sentences"]
+            if doc[:3] not in vectors:
+                vectors[doc[:3]] = encoder.encode(sents, "passage")
+            best[doc] = doc_score(encoder, reranker, question, sents, vectors[doc[:3]], args)
+        top = max(best.values())
+        rows.extend((doc[3], doc[2] == ql, top - score) for doc, score in best.items())
+    print(f"xquad-r paragraphs: {args.paragraphs} questions, {len(dev)} dev articles, {args.versions} versions of the "
+          "answering paragraph, the article's other paragraphs in random languages")  # fmt: skip
+    for m in (1.5, 2.0, 2.5, 3.0):
+        for x in ALLOWANCES:
+            kept = defaultdict(list)
+            for answers, same, gap in rows:
+                kept[(answers, same)].append(gap <= m + (0.0 if same else x))
+            print(f"  margin {m:.1f}, other languages +{x:.1f}: answering kept, same / other language "
+                  f"{np.mean(kept[(True, True)]):.2f} / {np.mean(kept[(True, False)]):.2f}; not answering kept "
+                  f"{np.mean(kept[(False, True)]):.2f} / {np.mean(kept[(False, False)]):.2f}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -46,6 +46,10 @@ def test_only_papers_whose_best_sentence_nears_the_corpus_best_are_used():
     assert answering_papers(scores, ["p2", "p3", "p1"], max_papers=10, margin=0.5) == ["p1"]
     assert answering_papers(scores, ["p2", "p3", "p1"], max_papers=1) == ["p1"]
     assert answering_papers(scores, ["p9"], max_papers=3) == []
+    scores.lang_of = {"p1": "en", "p2": "sw", "p3": "en"}  # p2 is 5.0 below the best, in another language
+    assert answering_papers(scores, ["p1", "p2", "p3"], 10, question_lang="en", allowance=3.0) == ["p1", "p3", "p2"]
+    assert answering_papers(scores, ["p1", "p2", "p3"], 10, question_lang="sw", allowance=3.0) == ["p1", "p3"]
+    assert answering_papers(scores, ["p1", "p2", "p3"], 10, question_lang="en", allowance=2.0) == ["p1", "p3"]
 
 
 def test_a_used_paper_gives_its_answering_claims_best_first_results_before_methods():
@@ -69,6 +73,8 @@ def test_the_answer_score_blends_the_encoders_relevance_with_the_rerankers_logit
     blended = score_candidates(OverlapReranker(), question, passages, set(), lambda texts: np.array([z[t] for t in texts]), 1.0)
     assert [c.paper_id for c in blended.claims] == ["p2", "p1"]
     assert blended.by_paper["p2"] == pytest.approx(alone.by_paper["p2"] + 12.0)
+    assert alone.lang_of == {} and score_candidates(OverlapReranker(), question, [dict(r, lang=lang) for r, lang in
+                                                   zip(passages, ["en", "sw"])], set()).lang_of == {"p1": "en", "p2": "sw"}
     assert [c.relevance for c in blended.claims] == [12.0, 1.0]
     unblended = score_candidates(OverlapReranker(), question, passages, set(), lambda texts: np.array([z[t] for t in texts]), 0.0)
     assert unblended.by_paper == alone.by_paper
@@ -162,6 +168,7 @@ def test_a_question_run_uses_the_papers_that_answer_and_ranks_them_first(tmp_pat
     assert papers[0]["answer_score"] == max(p["answer_score"] or -1e9 for p in papers)
     md = render(store, run_id, "md")  # the report says how many sentences the reranker read
     assert f"read {json.loads(counts)['reranked']} candidate sentences" in md and " read  candidate" not in md
+    assert "(5.5 for a paper in another language than the question's" in md  # PAPER_MARGIN + LANG_ALLOWANCE
     store.close()
 
 

@@ -10,6 +10,7 @@ never one (references, acknowledgements, captions) is decided as for every run (
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -28,6 +29,11 @@ PAPER_MARGIN = 2.5  # a paper answers when its best sentence is within this many
 CLAIM_MARGIN = 4.0  # a used paper's sentences within this many logits of the corpus's best may be claims
 PAPER_CLAIMS = 3  # ... and its best PAPER_CLAIMS sentences always (a paper that answers says more than one sentence)
 SECTION_BONUS = 0.5  # logits added to abstract/results/discussion/conclusion sentences, taken from methods
+LANG_ALLOWANCE = 3.0  # logits added to PAPER_MARGIN for a paper in another language than the question's (the
+#                      reranker scores answers in other languages lower. On XQuAD-R dev paragraphs, the largest
+#                      allowance keeping at most 0.15 of the on-topic papers that do not answer in other languages:
+#                      answering papers in other languages kept 0.25 -> 0.64, those that do not 0.03 -> 0.13;
+#                      eval/choose_margins.py --paragraphs 60 --versions 3 --per-doc 12 --blend 0.3)
 BLEND = 0.3  # a sentence's answer score = the reranker's logit + BLEND x the encoder's relevance z of the sentence
 #             (the encoder reads other languages better than the reranker; on dev documents, eval/choose_blend.py,
 #             answer at rank 1 macro 0.726 -> 0.731 over 18 groups, question vs another language 0.567 -> 0.633)
@@ -50,6 +56,7 @@ class AnswerScores:
     by_paper: dict[str, float]
     read: int
     used: list[str] = field(default_factory=list)  # the papers that answer, best first
+    lang_of: dict[str, str] = field(default_factory=dict)  # each paper's language (of most of its passages read)
 
 
 def candidate_passages(passages_of: Any, passage_z: dict[int, float], papers: Sequence[str],
@@ -94,17 +101,24 @@ def score_candidates(scorer: SentenceScorer, question: str, passages: Sequence[d
         c.answer_score = float(s)
         best[c.paper_id or ""] = max(best.get(c.paper_id or "", -np.inf), float(s))
     cands.sort(key=lambda c: -(c.answer_score or 0.0))
-    return AnswerScores(cands, best, len(cands))
+    langs = {paper: Counter(r.get("lang") for r in rows if r.get("lang")).most_common(1) for paper, rows in by_paper_rows.items()}
+    return AnswerScores(cands, best, len(cands), lang_of={paper: m[0][0] for paper, m in langs.items() if m})
 
 
-def answering_papers(scores: AnswerScores, topical: Sequence[str], max_papers: int,
-                     margin: float = PAPER_MARGIN) -> list[str]:  # fmt: skip
-    """The topical papers whose best sentence scores within `margin` of the best paper's, best first."""
+def answering_papers(scores: AnswerScores, topical: Sequence[str], max_papers: int, margin: float = PAPER_MARGIN,
+                     question_lang: str | None = None, allowance: float = LANG_ALLOWANCE) -> list[str]:  # fmt: skip
+    """The topical papers whose best sentence scores within `margin` of the best paper's (`margin + allowance` for a
+    paper in another language than `question_lang`), best first."""
     scored = sorted((p for p in topical if p in scores.by_paper), key=lambda p: -scores.by_paper[p])
     if not scored:
         return []
     top = scores.by_paper[scored[0]]
-    return [p for p in scored if scores.by_paper[p] >= top - margin][:max_papers]
+
+    def room(paper: str) -> float:
+        lang = scores.lang_of.get(paper)
+        return margin + (allowance if question_lang and lang and lang != question_lang else 0.0)
+
+    return [p for p in scored if scores.by_paper[p] >= top - room(p)][:max_papers]
 
 
 def claim_order_score(claim: Claim) -> float:

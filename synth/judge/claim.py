@@ -24,7 +24,8 @@ class Claim:
     cue: float = 0.0  # 0..1: how strongly the sentence reads as a claim (ingest.sentences.cue_strength)
     relevance: float = 0.0  # its relevance to the question (cosine while ranking, then the run's z scale)
     score: float = 0.0  # the order claims are taken in (judge.select.claim_score)
-    answer_score: float | None = None  # how well it answers the question (the reranker's logit; None: not reranked)
+    answer_score: float | None = None  # how well it answers the question (judge.answering: the reranker's logit plus
+    #                                     BLEND x its relevance z; None: not reranked)
 
     def as_row(self) -> dict[str, Any]:
         """The fields the store keeps with the claim."""

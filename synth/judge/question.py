@@ -17,6 +17,7 @@ from ..config import Settings
 from ..errors import BadInputError
 from ..index.encoders.base import Encoder
 from ..index.retrieve import Hit, Retriever, embed
+from ..ingest.langid import detect
 from ..ingest.sentences import cue_strength, normalize, split_sentences
 from ..store import Store
 from .answering import (
@@ -99,7 +100,8 @@ def choose_papers(store: Store, retriever: Retriever, encoder: Encoder, question
             return null_z(vecs @ ranking.vector, vecs @ probes.T)
 
         choice.answers = read_answers(retriever, reranker, question, refs, z, chosen, sentence_z)
-        choice.chosen = choice.answers.used = answering_papers(choice.answers, chosen, params.max_papers)
+        used = answering_papers(choice.answers, chosen, params.max_papers, question_lang=detect(question))
+        choice.chosen = choice.answers.used = used
     return choice
 
 

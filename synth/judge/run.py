@@ -14,7 +14,7 @@ from ..errors import BadInputError, ModelError
 from ..index.encoders.base import Encoder
 from ..index.retrieve import RRF_K, Hit, Retriever
 from ..store import Store
-from .answering import BLEND, PAPER_MARGIN
+from .answering import BLEND, LANG_ALLOWANCE, PAPER_MARGIN
 from .claim import Claim, JudgedClaim, evidence_json
 from .relevance import RELEVANT_Z
 from .verifier.abstain import verdict_reason
@@ -93,6 +93,7 @@ class RunParams:
             stored["reranker"] = getattr(reranker, "id", str(reranker))
             stored["paper_margin"] = PAPER_MARGIN
             stored["answer_blend"] = BLEND
+            stored["language_allowance"] = LANG_ALLOWANCE
         if self.input_kind is not None:
             stored["input_kind"] = self.input_kind
         if self.input_title:
