@@ -53,7 +53,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "qadata"
-_PROBES: dict[str, np.ndarray] = {}  # the probe questions, encoded once
 MARGINS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 
 
@@ -77,15 +76,17 @@ def main(argv: list[str] | None = None) -> None:
     from synth.config import Settings
     from synth.index.encoders.load import load_encoder
     from synth.judge import rerank
+    from synth.judge.relevance import PROBES
     from synth.train.reranker.data import all_items
 
     settings = Settings.from_env()
     encoder = load_encoder(args.encoder, settings)
     reranker = rerank.load(settings, args.reranker)
+    probes = encoder.encode(list(PROBES), "query")  # judge.relevance's unrelated questions, encoded once
     if args.parallel:
-        return parallel(args, encoder, reranker)
+        return parallel(args, encoder, reranker, probes)
     if args.paragraphs:
-        return paragraphs(args, encoder, reranker)
+        return paragraphs(args, encoder, reranker, probes)
     by_source = defaultdict(list)
     for it in all_items(args.qadata):
         if it.dev and it.qlang == it.slang and it.source in args.sources.split(","):
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
                 sents = docs[doc]
                 if doc not in vectors:
                     vectors[doc] = encoder.encode(sents, "passage")
-                best[doc] = doc_score(encoder, reranker, it.question, sents, vectors[doc], args)
+                best[doc] = doc_score(encoder, reranker, it.question, sents, vectors[doc], args, probes)
             top_score = max(best.values())
             gaps.append(top_score - best[it.doc])
             for m in MARGINS:
@@ -118,21 +119,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def doc_score(encoder: Any, reranker: Any, question: str, sents: list[str], vectors: np.ndarray,
-              args: argparse.Namespace) -> float:  # fmt: skip
+              args: argparse.Namespace, probes: np.ndarray) -> float:  # fmt: skip
     """A document's best answer score over its `--per-doc` sentences nearest the question (the encoder's cosine):
     the reranker's logit + `--blend` x the sentence's relevance z (judge.answering.score_candidates)."""
-    from synth.judge.relevance import PROBES, null_z
+    from synth.judge.relevance import null_z
 
-    if "probes" not in _PROBES:
-        _PROBES["probes"] = encoder.encode(list(PROBES), "query")
-    q, probes = encoder.encode([question], "query")[0], _PROBES["probes"]
+    q = encoder.encode([question], "query")[0]
     cos = vectors @ q
     top = np.argsort(-cos)[: args.per_doc]
     z = null_z(cos, vectors @ probes.T)[top]
     return float(np.max(reranker.scores(question, [sents[i] for i in top]) + args.blend * z))
 
 
-def parallel(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
+def parallel(args: argparse.Namespace, encoder: Any, reranker: Any, probes: np.ndarray) -> None:
     """Questions several documents answer in different languages: an XQuAD-R dev question (in one of its 11
     languages) against its article in `--versions` languages (its own and others) and `--docs - 1` other dev
     articles in random languages. Prints, per margin, how many answering versions in the question's language and
@@ -156,7 +155,7 @@ def parallel(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
             sents = arts[doc[1]][doc[0]]["sentences"]
             if doc not in vectors:
                 vectors[doc] = encoder.encode(sents, "passage")
-            best[doc] = doc_score(encoder, reranker, question, sents, vectors[doc], args)
+            best[doc] = doc_score(encoder, reranker, question, sents, vectors[doc], args, probes)
         top = max(best.values())
         same.append(top - best[(a, ql)])
         cross.extend(top - best[(a, lang)] for lang in versions[1:])
@@ -173,7 +172,7 @@ def parallel(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
 ALLOWANCES = (0.0, 1.0, 2.0, 3.0, 4.0)
 
 
-def paragraphs(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
+def paragraphs(args: argparse.Namespace, encoder: Any, reranker: Any, probes: np.ndarray) -> None:
     """Papers on one topic in several languages, some answering and some not: each paragraph of an XQuAD-R dev
     article (in a language) is a document. A question (in one of the 11 languages) is asked of its own paragraph in
     `--versions` languages (its own and others: all answer) and of the article's other paragraphs, each in a random
@@ -206,7 +205,7 @@ def paragraphs(args: argparse.Namespace, encoder: Any, reranker: Any) -> None:
             sents = raw[doc[2]][a]["paragraphs"][doc[1]]["sentences"]
             if doc[:3] not in vectors:
                 vectors[doc[:3]] = encoder.encode(sents, "passage")
-            best[doc] = doc_score(encoder, reranker, question, sents, vectors[doc[:3]], args)
+            best[doc] = doc_score(encoder, reranker, question, sents, vectors[doc[:3]], args, probes)
         top = max(best.values())
         rows.extend((doc[3], doc[2] == ql, top - score) for doc, score in best.items())
     print(f"xquad-r paragraphs: {args.paragraphs} questions, {len(dev)} dev articles, {args.versions} versions of the "

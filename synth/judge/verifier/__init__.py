@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 
     from ...config import Settings
 
-__all__ = ["LABELS", "Judgement", "Stance", "Verifier", "load_verifier", "artifact_dir", "CROSS_FOLDERS"]
+__all__ = ["LABELS", "Judgement", "Stance", "Verifier", "load_verifier", "artifact_dir", "CROSS_MODELS"]
 
-# SYNTH_VERIFIER_MODEL -> the folder of a cross-encoder artefact under synth/artifacts/verifier/
-CROSS_FOLDERS = {"cross": "cross", "cross-v5": "cross-v5"}
+# the SYNTH_VERIFIER_MODEL names of the cross-encoder artefacts, each the name of its folder under synth/artifacts/verifier/
+CROSS_MODELS = ("cross", "cross-v5")
 
 
 def artifact_dir() -> Path:
@@ -42,10 +42,10 @@ def load_verifier(settings: "Settings", nli: str | None = None, encoder=None) ->
         from .nli import CrossEncoderVerifier
 
         return CrossEncoderVerifier.load(nli, settings)
-    if settings.verifier.model in CROSS_FOLDERS:
+    if settings.verifier.model in CROSS_MODELS:
         from . import cross
 
-        folder = artifact_dir() / CROSS_FOLDERS[settings.verifier.model]
+        folder = artifact_dir() / settings.verifier.model
         if not (folder / cross.CONFIG_FILE).is_file() or not (folder / cross.WEIGHTS_FILE).is_file():
             raise ModelError(f"cross-encoder verifier weights missing in {folder}; rebuild with scripts/train_cross.py")
         return cross.from_folder(folder, settings)
