@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mixed", type=int, default=0,
                     help="add N XQuAD-R groups with the answer in another language than the question, among "
                          "sentences in the question's own language (data.mixed_language_groups)")
+    ap.add_argument("--distill", type=int, default=0,
+                    help="add N XQuAD-R groups read in the question's language and, sentence for sentence, in "
+                         "another (data.parallel_groups): both readings are pulled towards the starting model's "
+                         "logits on the question's own language (teacher -> student, needs --init)")
+    ap.add_argument("--distill-weight", type=float, default=0.1, help="weight of the squared logit difference")
     ap.add_argument("--export", action="store_true",
                     help="write the artefact from the last checkpoint, finished or not (its step is recorded)")
     args = ap.parse_args(argv)
@@ -86,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     from synth.index.encoders.transformer import copy_sharing_embeddings
     from synth.judge import rerank
     from synth.judge.verifier import cross
-    from synth.train.reranker.data import all_items, mixed_language_groups, training_groups
+    from synth.train.reranker.data import all_items, mixed_language_groups, parallel_groups, training_groups
     from synth.train.verifier.fit_cross import TrainPlan, plan_tag, train_loop
 
     settings = Settings.from_env()
@@ -95,7 +100,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.mixed:
         groups = groups + mixed_language_groups(args.qadata, args.mixed, args.negatives, seed=args.seed + 4)
         random.Random(args.seed).shuffle(groups)
-    log(f"groups: {len(groups)}", Counter(g["source"] for g in groups).most_common())
+    twins = parallel_groups(args.qadata, args.distill, seed=args.seed + 6) if args.distill else []
+    if twins and not args.init:
+        raise SystemExit("--distill needs --init: the teacher is the reranker it starts from")
+    log(f"groups: {len(groups)} + {len(twins)} read in two languages", Counter(g["source"] for g in groups).most_common())
     base = load_encoder("e5-small", settings)
     cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed, outputs=1,
                             max_length=args.max_length)  # fmt: skip
@@ -105,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
 
         model.load_trainable(load_file(str(args.init / rerank.WEIGHTS_FILE)))
         log(f"started from the reranker in {args.init}")
+        if twins:
+            groups = groups + distill_groups(model, base.tokenizer, twins, work)
+            random.Random(args.seed + 1).shuffle(groups)
     else:
         log(f"LoRA tensors from the verifier: {init_from_verifier(model, verifier_dir() / 'cross')}")
     plan = TrainPlan(batch_size=args.batch, epochs=1.0, seed=args.seed, warmup=50, checkpoint_every=25)
@@ -117,7 +128,12 @@ def main(argv: list[str] | None = None) -> None:
         cs = [c for i in idx for c in groups[i]["candidates"]]
         enc = cross.tokenize_pairs(base.tokenizer, qs, cs, cfg.max_length)
         logits = model(**enc).view(len(idx), width)
-        return torch.nn.functional.cross_entropy(logits, torch.zeros(len(idx), dtype=torch.long)), len(qs)
+        loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(idx), dtype=torch.long))
+        taught = [k for k, i in enumerate(idx) if "target" in groups[i]]
+        if taught:  # the squared distance to the teacher's logits on the question's own language
+            target = torch.tensor([groups[idx[k]]["target"] for k in taught], dtype=logits.dtype)
+            loss = loss + args.distill_weight * ((logits[taught] - target) ** 2).mean()
+        return loss, len(qs)
 
     lengths = [sum(len(c) for c in g["candidates"]) + width * len(g["question"]) for g in groups]
     if args.export:
@@ -132,13 +148,45 @@ def main(argv: list[str] | None = None) -> None:
         if not res["finished"]:
             log(f"stopped at step {res['steps']} of {res['total_steps']}: run again to resume")
             return
-    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}-s{res['steps']}" + ("-x" if args.mixed else ""),
+    meta = {"id": f"synth-reranker-e5small-r{args.rank}-l{args.layers}-s{res['steps']}" + ("-x" if args.mixed else "")
+            + ("-d" if twins else ""),
             "started_from": str(args.init.name) if args.init else "verifier LoRA",
             "trained_on": dict(Counter(g["source"] for g in groups)), "groups_read": res["steps"] * args.batch,
             "plan": {"batch_groups": args.batch, "group": width, "steps": res["steps"], "of": res["total_steps"],
                      "seed": args.seed}}  # fmt: skip
+    if twins:
+        meta["distilled"] = {"groups": len(twins), "weight": args.distill_weight, "teacher": str(args.init.name)}
     rerank.save(args.out, model, meta)
     log(f"wrote {args.out} (step {res['steps']} of {res['total_steps']})")
+
+
+def distill_groups(model, tokenizer, twins: list[dict], work: Path) -> list[dict]:
+    """Each parallel group twice, the question's own language and the other, both with the target logits the
+    starting model gives the own-language reading (computed once, kept in `work` so a resumed run reads the same)."""
+    import hashlib
+
+    import numpy as np
+
+    from synth.judge.verifier import cross
+
+    key = hashlib.md5(json.dumps([[t["question"], t["own"]] for t in twins], ensure_ascii=False).encode()).hexdigest()[:12]
+    cache = work / f"teacher-{key}.npy"
+    if cache.exists():
+        target = np.load(cache)
+    else:
+        model.eval()
+        qs = [t["question"] for t in twins for _ in t["own"]]
+        ss = [s for t in twins for s in t["own"]]
+        target = cross.predict_logits(model, tokenizer, qs, ss, 32, model.cfg.max_length)[:, 0].reshape(len(twins), -1)
+        work.mkdir(parents=True, exist_ok=True)
+        np.save(cache, target)
+        log(f"teacher logits for {len(twins)} groups: answer {target[:, 0].mean():.2f}, others {target[:, 1:].mean():.2f}")
+    out = []
+    for t, row in zip(twins, target.tolist()):
+        for view in ("own", "other"):
+            out.append({"question": t["question"], "candidates": t[view], "target": row, "source": f"{t['source']}-{view}",
+                        "qlang": t["qlang"], "slang": t["qlang"] if view == "own" else t["olang"]})  # fmt: skip
+    return out
 
 
 def export_checkpoint(model, work: Path, tag: str, total: int) -> dict:

@@ -168,7 +168,7 @@ def test_a_question_run_uses_the_papers_that_answer_and_ranks_them_first(tmp_pat
     assert papers[0]["answer_score"] == max(p["answer_score"] or -1e9 for p in papers)
     md = render(store, run_id, "md")  # the report says how many sentences the reranker read
     assert f"read {json.loads(counts)['reranked']} candidate sentences" in md and " read  candidate" not in md
-    assert "(5.5 for a paper in another language than the question's" in md  # PAPER_MARGIN + LANG_ALLOWANCE
+    assert "(4.5 for a paper in another language than the question's" in md  # PAPER_MARGIN + LANG_ALLOWANCE
     store.close()
 
 

@@ -1,11 +1,11 @@
 """The reranker's training data: the mixed-language groups are drawn from training articles only, the answer first, in
-either of two languages, among sentences of both."""
+either of two languages, among sentences of both; the parallel groups align sentences across languages."""
 
 from __future__ import annotations
 
 import json
 
-from synth.train.reranker.data import XQUAD_TRAIN_LANGS, _dev, _held, mixed_language_groups
+from synth.train.reranker.data import XQUAD_TRAIN_LANGS, _dev, _held, mixed_language_groups, parallel_groups
 
 
 def _article(lang: str, a: int) -> dict:
@@ -42,3 +42,36 @@ def test_mixed_groups_mix_two_languages_so_that_language_is_no_cue_to_the_answer
         assert all(n.startswith(f"[{ol}]") for n in negs[3:]) and all(f"article {a} " in n for n in negs)
         assert not any(n.endswith(f"sentence {k}.") for n in negs)  # the answer in neither language
     assert 15 < sum(g["slang"] == g["qlang"] for g in groups) < 45  # the answer's language is a coin toss
+
+
+def _ordered_article(lang: str, a: int, n: int = 8) -> dict:
+    """An article of `n` sentences, one question each, in an order that differs between languages (so aligning by
+    position would be wrong and by question id right)."""
+    order = list(range(n)) if XQUAD_TRAIN_LANGS.index(lang) % 2 == 0 else list(reversed(range(n)))
+    sentences = [f"[{lang}] article {a} fact {k}." for k in order]
+    breaks, at = [], 0
+    for s in sentences:
+        breaks.append([at, at + len(s)])
+        at += len(s) + 1
+    qas = [{"id": f"q{a}-{k}", "question": f"[{lang}] question {k} on article {a}?",
+            "answers": [{"answer_start": breaks[order.index(k)][0] + 1}]} for k in range(n)]  # fmt: skip
+    return {"paragraphs": [{"sentences": sentences, "sentence_breaks": breaks, "qas": qas}]}
+
+
+def test_parallel_groups_align_sentences_across_languages_by_question_not_position(tmp_path):
+    folder = tmp_path / "lareqa" / "xquad-r"
+    folder.mkdir(parents=True)
+    for lang in XQUAD_TRAIN_LANGS:
+        (folder / f"{lang}.json").write_text(json.dumps({"data": [_ordered_article(lang, a) for a in range(12)]}))
+    groups = parallel_groups(tmp_path, 40, width=6)
+    assert len(groups) == 40
+    for g in groups:
+        ql, ol = g["qlang"], g["olang"]
+        assert ql != ol and g["question"].startswith(f"[{ql}]")
+        k = int(g["question"].split("question ")[1].split()[0])
+        a = int(g["question"].split("article ")[1].rstrip("?"))
+        assert not _held(a) and not _dev(a)  # never a test or dev article
+        assert len(g["own"]) == len(g["other"]) == 6 and len(set(g["own"])) == 6
+        assert g["own"][0] == f"[{ql}] article {a} fact {k}."  # the answer first, in both readings
+        for mine, theirs in zip(g["own"], g["other"]):  # sentence for sentence, the same fact in the other language
+            assert mine.startswith(f"[{ql}]") and theirs == mine.replace(f"[{ql}]", f"[{ol}]")

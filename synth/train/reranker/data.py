@@ -243,3 +243,37 @@ def mixed_language_groups(root: Path, n: int, negatives: int = 5, own: int = 3, 
         groups.append({"question": question, "candidates": [answer] + negs, "source": "xquad-r-mixed",
                        "qlang": ql, "slang": al, "other": ol})  # fmt: skip
     return groups
+
+
+def parallel_groups(root: Path, n: int, width: int = 6, seed: int = 19) -> list[dict]:
+    """Groups read twice, for distilling the reranker's same-language reading into its cross-language one: an XQuAD-R
+    training question in one language (`qlang`), its answer sentence and `width` - 1 other answer sentences of the
+    same article (of other questions, so aligned across languages by their question ids; the nearest ones to the
+    answer first, the rest at random), once in the question's
+    language (`own`) and once, sentence for sentence, in another training language (`other`). The answer comes
+    first in both. Test and dev articles are never drawn (the splits of `xquad_items`)."""
+    rng = random.Random(seed)
+    arts = {lang: _lareqa(root / "lareqa" / "xquad-r" / f"{lang}.json") for lang in XQUAD_TRAIN_LANGS}
+    train = [a for a in range(len(arts["en"])) if not _held(a) and not _dev(a)]
+    groups: list[dict] = []
+    for _ in range(50 * n):
+        if len(groups) >= n:
+            break
+        a = rng.choice(train)
+        ql, ol = rng.sample(XQUAD_TRAIN_LANGS, 2)
+        mine, theirs = arts[ql][a], arts[ol][a]
+        aligned: dict[int, int] = {}  # sentence index in ql -> in ol, over the questions both languages have
+        for qid in sorted(set(mine["qas"]) & set(theirs["qas"])):
+            aligned.setdefault(mine["qas"][qid][1], theirs["qas"][qid][1])
+        if len(aligned) < width or len(set(aligned.values())) < len(aligned):
+            continue
+        qid = rng.choice(sorted(set(mine["qas"]) & set(theirs["qas"])))
+        question, answer = mine["qas"][qid]
+        near = sorted((i for i in aligned if i != answer), key=lambda i: (abs(i - answer), i))
+        hard = near[: (width - 1) // 2 + 1]  # the nearest aligned sentences (the answer's paragraph), then any
+        rest = hard + rng.sample(near[len(hard):], width - 1 - len(hard))
+        order = [answer] + rest
+        groups.append({"question": question, "own": [mine["sentences"][i] for i in order],
+                       "other": [theirs["sentences"][aligned[i]] for i in order], "source": "xquad-r-parallel",
+                       "qlang": ql, "olang": ol})  # fmt: skip
+    return groups
