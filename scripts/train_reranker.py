@@ -3,11 +3,15 @@
     python scripts/train_reranker.py [--minutes M] [--groups N]     # run again to resume at the last checkpoint
     python scripts/train_reranker.py --init synth/artifacts/reranker --groups 800 --mixed 800 --layers 4 \
         --out DIR                                                   # continue the shipped one, across languages
+    python scripts/train_reranker.py --init DIR --groups 400 --distill 1000 --distill-weight 0.3 --layers 4 \
+        --out OUT                         # distil its own-language reading into its reading of other languages
 
 Listwise: each step reads `batch` groups of (question, answer sentence, 5 negatives: 4 from the same document, 1
 from another document), scores all 6 with the cross-encoder and minimises the cross-entropy of the answer against the
-group. LoRA on the top `--layers` layers of e5-small, started from the shipped verifier's LoRA (it already reads two
-texts across languages); a new one-logit head. Checkpoints go to --work every 25 steps; a killed run started again
+group. With --distill, parallel groups (the same sentences in the question's language and in another) are also
+pulled towards the starting model's logits on the question's own language (teacher -> student). LoRA on the top
+`--layers` layers of e5-small, started from the shipped verifier's LoRA (it already reads two texts across
+languages); a new one-logit head. Checkpoints go to --work every 25 steps; a killed run started again
 continues where it stopped. When the plan is done, the artefact (≤ 10 MB) is written to synth/artifacts/reranker/.
 Splits (by document; synth.train.reranker.data) are fixed before training; eval/eval_reranker.py measures the
 held-out ones.
