@@ -213,21 +213,28 @@ def training_groups(items: list[Item], negatives: int = 7, hard: int = 5, seed: 
     return groups
 
 
+def _training_draws(root: Path, seed: int, tries: int) -> Iterator[tuple[random.Random, dict, int, str, str]]:
+    """Random draws of an XQuAD-R training article (never test or dev) and two training languages, the question's
+    and another: (rng, articles by language, article index, question language, other language)."""
+    rng = random.Random(seed)
+    arts = {lang: _lareqa(root / "lareqa" / "xquad-r" / f"{lang}.json") for lang in XQUAD_TRAIN_LANGS}
+    train = [a for a in range(len(arts["en"])) if not _held(a) and not _dev(a)]
+    for _ in range(tries):
+        a = rng.choice(train)
+        ql, ol = rng.sample(XQUAD_TRAIN_LANGS, 2)
+        yield rng, arts, a, ql, ol
+
+
 def mixed_language_groups(root: Path, n: int, negatives: int = 5, own: int = 3, seed: int = 17) -> list[dict]:
     """Listwise groups over two languages, so that the language of a sentence is no cue to its answering: an
     XQuAD-R training question (in one of XQUAD_TRAIN_LANGS), its answer sentence first (in the question's language
     or in the other one, at random), then `own` other sentences of the same article in the question's language and
     the rest from the article in the other language, none of them the answer in either language. Test and dev
     articles are never drawn (the splits of `xquad_items`)."""
-    rng = random.Random(seed)
-    arts = {lang: _lareqa(root / "lareqa" / "xquad-r" / f"{lang}.json") for lang in XQUAD_TRAIN_LANGS}
-    train = [a for a in range(len(arts["en"])) if not _held(a) and not _dev(a)]
     groups: list[dict] = []
-    for _ in range(50 * n):
+    for rng, arts, a, ql, ol in _training_draws(root, seed, 50 * n):
         if len(groups) >= n:
             break
-        a = rng.choice(train)
-        ql, ol = rng.sample(XQUAD_TRAIN_LANGS, 2)
         shared = sorted(set(arts[ql][a]["qas"]) & set(arts[ol][a]["qas"]))
         if not shared:
             continue
@@ -249,18 +256,13 @@ def parallel_groups(root: Path, n: int, width: int = 6, seed: int = 19) -> list[
     """Groups read twice, for distilling the reranker's same-language reading into its cross-language one: an XQuAD-R
     training question in one language (`qlang`), its answer sentence and `width` - 1 other answer sentences of the
     same article (of other questions, so aligned across languages by their question ids; the nearest ones to the
-    answer first, the rest at random), once in the question's
-    language (`own`) and once, sentence for sentence, in another training language (`other`). The answer comes
-    first in both. Test and dev articles are never drawn (the splits of `xquad_items`)."""
-    rng = random.Random(seed)
-    arts = {lang: _lareqa(root / "lareqa" / "xquad-r" / f"{lang}.json") for lang in XQUAD_TRAIN_LANGS}
-    train = [a for a in range(len(arts["en"])) if not _held(a) and not _dev(a)]
+    answer first, the rest at random), once in the question's language (`own`) and once, sentence for sentence, in
+    another training language (`other`). The answer comes first in both. Test and dev articles are never drawn (the
+    splits of `xquad_items`)."""
     groups: list[dict] = []
-    for _ in range(50 * n):
+    for rng, arts, a, ql, ol in _training_draws(root, seed, 50 * n):
         if len(groups) >= n:
             break
-        a = rng.choice(train)
-        ql, ol = rng.sample(XQUAD_TRAIN_LANGS, 2)
         mine, theirs = arts[ql][a], arts[ol][a]
         aligned: dict[int, int] = {}  # sentence index in ql -> in ol, over the questions both languages have
         for qid in sorted(set(mine["qas"]) & set(theirs["qas"])):
