@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="add N XQuAD-R groups read in the question's language and, sentence for sentence, in "
                          "another (data.parallel_groups): both readings are pulled towards the starting model's "
                          "logits on the question's own language (teacher -> student, needs --init)")
+    ap.add_argument("--written", type=Path, default=None,
+                    help="also distil the project-written groups of this folder (data/reranker_written: English "
+                         "questions and sentences, read again in Swahili, French and Portuguese; data.written_groups)")
     ap.add_argument("--distill-weight", type=float, default=0.1, help="weight of the squared logit difference")
     ap.add_argument("--export", action="store_true",
                     help="write the artefact from the last checkpoint, finished or not (its step is recorded)")
@@ -95,7 +98,13 @@ def main(argv: list[str] | None = None) -> None:
     from synth.index.encoders.transformer import copy_sharing_embeddings
     from synth.judge import rerank
     from synth.judge.verifier import cross
-    from synth.train.reranker.data import all_items, mixed_language_groups, parallel_groups, training_groups
+    from synth.train.reranker.data import (
+        all_items,
+        mixed_language_groups,
+        parallel_groups,
+        training_groups,
+        written_groups,
+    )
     from synth.train.verifier.fit_cross import TrainPlan, plan_tag, train_loop
 
     settings = Settings.from_env()
@@ -105,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         groups = groups + mixed_language_groups(args.qadata, args.mixed, args.negatives, seed=args.seed + 4)
         random.Random(args.seed).shuffle(groups)
     twins = parallel_groups(args.qadata, args.distill, seed=args.seed + 6) if args.distill else []
+    if args.written:
+        twins = twins + written_groups(args.written)
     if twins and not args.init:
         raise SystemExit("--distill needs --init: the teacher is the reranker it starts from")
     log(f"groups: {len(groups)} + {len(twins)} read in two languages", Counter(g["source"] for g in groups).most_common())
@@ -159,14 +170,16 @@ def main(argv: list[str] | None = None) -> None:
             "plan": {"batch_groups": args.batch, "group": width, "steps": res["steps"], "of": res["total_steps"],
                      "seed": args.seed}}  # fmt: skip
     if twins:
-        meta["distilled"] = {"groups": len(twins), "weight": args.distill_weight, "teacher": str(args.init.name)}
+        meta["distilled"] = {"groups": len(twins), "weight": args.distill_weight, "teacher": str(args.init.name),
+                             "written": sum(t["source"] == "written-parallel" for t in twins)}
     rerank.save(args.out, model, meta)
     log(f"wrote {args.out} (step {res['steps']} of {res['total_steps']})")
 
 
 def distill_groups(model, tokenizer, twins: list[dict], work: Path) -> list[dict]:
-    """Each parallel group twice, the question's own language and the other, both with the target logits the
-    starting model gives the own-language reading (computed once, kept in `work` so a resumed run reads the same)."""
+    """Each parallel group in the question's own language and in the other (or in each of its `views`: question,
+    sentences and their languages), all with the target logits the starting model gives the own-language reading
+    (computed once, kept in `work` so a resumed run reads the same)."""
     import hashlib
 
     import numpy as np
@@ -187,9 +200,12 @@ def distill_groups(model, tokenizer, twins: list[dict], work: Path) -> list[dict
         log(f"teacher logits for {len(twins)} groups: answer {target[:, 0].mean():.2f}, others {target[:, 1:].mean():.2f}")
     out = []
     for t, row in zip(twins, target.tolist()):
-        for view in ("own", "other"):
-            out.append({"question": t["question"], "candidates": t[view], "target": row, "source": f"{t['source']}-{view}",
-                        "qlang": t["qlang"], "slang": t["qlang"] if view == "own" else t["olang"]})  # fmt: skip
+        views = t.get("views") or [(t["question"], t["other"], t["qlang"], t["olang"])]
+        out.append({"question": t["question"], "candidates": t["own"], "target": row, "source": f"{t['source']}-own",
+                    "qlang": t["qlang"], "slang": t["qlang"]})  # fmt: skip
+        for question, sentences, qlang, slang in views:
+            out.append({"question": question, "candidates": sentences, "target": row, "source": f"{t['source']}-other",
+                        "qlang": qlang, "slang": slang})  # fmt: skip
     return out
 
 

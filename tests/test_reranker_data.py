@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import json
 
-from synth.train.reranker.data import XQUAD_TRAIN_LANGS, _dev, _held, mixed_language_groups, parallel_groups
+import pytest
+
+from synth.train.reranker.data import (
+    XQUAD_TRAIN_LANGS,
+    _dev,
+    _held,
+    mixed_language_groups,
+    parallel_groups,
+    written_groups,
+)
 
 
 def _article(lang: str, a: int) -> dict:
@@ -75,3 +84,33 @@ def test_parallel_groups_align_sentences_across_languages_by_question_not_positi
         assert g["own"][0] == f"[{ql}] article {a} fact {k}."  # the answer first, in both readings
         for mine, theirs in zip(g["own"], g["other"]):  # sentence for sentence, the same fact in the other language
             assert mine.startswith(f"[{ql}]") and theirs == mine.replace(f"[{ql}]", f"[{ol}]")
+
+
+def _written(gid: str, swahili_question: bool = True) -> dict:
+    sentences = [{lang: f"[{lang}] {gid} sentence {i}." for lang in ("en", "sw", "fr", "pt")} for i in range(6)]
+    question = {"en": f"[en] {gid} question?", **({"sw": f"[sw] {gid} question?"} if swahili_question else {})}
+    return {"id": gid, "field": "test", "question": question, "sentences": sentences}
+
+
+def test_written_groups_read_the_english_group_again_in_each_translation_and_with_the_swahili_question(tmp_path):
+    rows = [_written("a-1"), _written("a-2", swahili_question=False)]
+    (tmp_path / "train-a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    (tmp_path / "heldout.jsonl").write_text(json.dumps(_written("h-1")) + "\n", encoding="utf-8")
+    groups = written_groups(tmp_path)
+    assert [g["id"] for g in groups] == ["a-1", "a-2"]  # the held-out file is never read for training
+    first, second = groups
+    assert first["question"] == "[en] a-1 question?" and first["own"][0] == "[en] a-1 sentence 0."
+    readings = {(ql, sl): (q, s) for q, s, ql, sl in first["views"]}
+    assert set(readings) == {("en", "sw"), ("en", "fr"), ("en", "pt"), ("sw", "en")}
+    question, sentences = readings[("en", "fr")]
+    assert question == first["question"] and sentences == [s.replace("[en]", "[fr]") for s in first["own"]]
+    assert readings[("sw", "en")] == ("[sw] a-1 question?", first["own"])  # the Swahili question, English sentences
+    assert len(second["views"]) == 3  # no Swahili question: only the translations of the sentences
+
+
+def test_written_groups_refuse_a_group_without_its_english_sentences(tmp_path):
+    row = _written("b-1")
+    del row["sentences"][2]["en"]
+    (tmp_path / "train-b.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="b-1"):
+        written_groups(tmp_path)

@@ -279,3 +279,34 @@ def parallel_groups(root: Path, n: int, width: int = 6, seed: int = 19) -> list[
                        "other": [theirs["sentences"][aligned[i]] for i in order], "source": "xquad-r-parallel",
                        "qlang": ql, "olang": ol})  # fmt: skip
     return groups
+
+
+WRITTEN = Path(__file__).resolve().parents[3] / "data" / "reranker_written"  # project-written groups (README there)
+WRITTEN_LANGS = ("sw", "fr", "pt")  # the languages the written answer sentences are translated into
+
+
+def read_written(path: Path) -> list[dict]:
+    """A file of project-written groups (JSON Lines): a question in English and Swahili and six sentences of one
+    paper in English, Swahili, French and Portuguese, the first one answering the question."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for r in rows:
+        if not r.get("sentences") or any("en" not in s for s in r["sentences"]) or "en" not in r.get("question", {}):
+            raise ValueError(f"{path.name}: group {r.get('id')} lacks its English question or sentences")
+    return rows
+
+
+def written_groups(folder: Path = WRITTEN, pattern: str = "train-*.jsonl") -> list[dict]:
+    """Project-written groups for distillation, read like `parallel_groups`: the English question and sentences are
+    the own reading; each translation of the sentences (WRITTEN_LANGS) is read with the English question, and the
+    English sentences with the Swahili question (`views`: question, sentences, question and sentence language)."""
+    groups = []
+    for path in sorted(folder.glob(pattern)):
+        for r in read_written(path):
+            own = [s["en"] for s in r["sentences"]]
+            views = [(r["question"]["en"], [s[lang] for s in r["sentences"]], "en", lang)
+                     for lang in WRITTEN_LANGS if all(s.get(lang) for s in r["sentences"])]  # fmt: skip
+            if r["question"].get("sw"):
+                views.append((r["question"]["sw"], own, "sw", "en"))
+            groups.append({"question": r["question"]["en"], "own": own, "views": views, "source": "written-parallel",
+                           "qlang": "en", "id": r.get("id")})  # fmt: skip
+    return groups
