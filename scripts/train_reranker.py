@@ -5,6 +5,8 @@
         --out DIR                                                   # continue the shipped one, across languages
     python scripts/train_reranker.py --init DIR --groups 400 --distill 1000 --distill-weight 0.3 --layers 4 \
         --out OUT                         # distil its own-language reading into its reading of other languages
+    python scripts/train_reranker.py --init DIR --groups 400 --distill 500 --written data/reranker_written \
+        --distill-weight 0.3 --layers 4 --out OUT      # ... also on the project-written en/sw/fr/pt groups
 
 Listwise: each step reads `batch` groups of (question, answer sentence, 5 negatives: 4 from the same document, 1
 from another document), scores all 6 with the cross-encoder and minimises the cross-entropy of the answer against the
