@@ -27,7 +27,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-HELDOUT = ROOT / "data" / "reranker_written" / "heldout.jsonl"
+
+from synth.train.reranker.data import WRITTEN, read_written  # noqa: E402
+
+HELDOUT = WRITTEN / "heldout.jsonl"
 READINGS = (("en", "en"), ("en", "sw"), ("en", "fr"), ("en", "pt"), ("sw", "en"), ("sw", "sw"))
 
 
@@ -44,7 +47,6 @@ def main(argv: list[str] | None = None) -> None:
     from synth.judge import rerank
     from synth.judge.answering import BLEND
     from synth.judge.relevance import PROBES, null_z
-    from synth.train.reranker.data import read_written
 
     blend = BLEND if args.blend is None else args.blend
     settings = Settings.from_env()
@@ -65,18 +67,24 @@ def main(argv: list[str] | None = None) -> None:
     gaps: dict[tuple[str, str], list[float]] = {r: [] for r in READINGS}
     beats: dict[tuple[str, str], list[bool]] = {r: [] for r in READINGS}
     for g in groups:
-        english = [s["en"] for s in g["sentences"]]
-        reference = score(g["question"]["en"], english)
-        for ql, sl in READINGS:
-            question = g["question"].get(ql)
-            sentences = [s.get(sl) for s in g["sentences"]]
+        scored: dict[tuple[str, str], np.ndarray] = {}  # each reading of the group scored once
+
+        def reading(ql: str, sl: str) -> np.ndarray | None:
+            question, sentences = g["question"].get(ql), [s.get(sl) for s in g["sentences"]]
             if not question or not all(sentences):
+                return None
+            if (ql, sl) not in scored:
+                scored[(ql, sl)] = score(question, sentences)
+            return scored[(ql, sl)]
+
+        reference = reading("en", "en")
+        for ql, sl in READINGS:
+            mine = reading(ql, sl)
+            if mine is None:
                 continue
-            mine = reference if (ql, sl) == ("en", "en") else score(question, sentences)
             first[(ql, sl)].append(bool(mine[0] > mine[1:].max()))
             gaps[(ql, sl)].append(float(reference[0] - mine[0]))
-            same_question = reference if ql == "en" else (mine if sl == "en" else score(question, english))
-            beats[(ql, sl)].append(bool(mine[0] > same_question[1:].max()))
+            beats[(ql, sl)].append(bool(mine[0] > reading(ql, "en")[1:].max()))  # English non-answers, same question
     print(f"{args.file.name}: {len(groups)} groups; reranker {reranker.id}; blend {blend}")
     print("| question -> sentences | groups | answer first | gap to English, median / 75th pct | beats English non-answers |")
     print("|---|---|---|---|---|")

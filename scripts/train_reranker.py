@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         twins = twins + written_groups(args.written)
     if twins and not args.init:
         raise SystemExit("--distill needs --init: the teacher is the reranker it starts from")
-    log(f"groups: {len(groups)} + {len(twins)} read in two languages", Counter(g["source"] for g in groups).most_common())
+    log(f"groups: {len(groups)} + {len(twins)} read in several languages", Counter(g["source"] for g in groups).most_common())
     base = load_encoder("e5-small", settings)
     cfg = cross.CrossConfig(layers=args.layers, rank=args.rank, alpha=2.0 * args.rank, seed=args.seed, outputs=1,
                             max_length=args.max_length)  # fmt: skip
